@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependency list is deliberate: every package here costs CI a cold build (see docs/ARCHITECTURE.md).
+let package = Package(
+    name: "attendify",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "attendify", targets: ["attendify"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // libxml2 is reached only through this C shim, so its ICU-enabled headers never meet Foundation's ICU.
+        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Small C wrappers (HTML checking, gzip) so Swift code never imports the C headers directly.
+        .target(name: "CShims", dependencies: ["CLibXML2", "CZlib"]),
+        .target(
+            name: "Core",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Generator",
+            dependencies: [
+                "Core", "CShims",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "EdgeTracker", dependencies: ["Core"]),
+        .target(name: "API", dependencies: ["Core", "Generator"]),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Core", "Generator", "EdgeTracker", "API",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "attendify",
+            dependencies: [
+                "Core", "Generator", "Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CoreTests",
+            dependencies: ["Core", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Core"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Core", "Generator"]),
+    ]
+)

@@ -1,0 +1,2 @@
+/// Placeholder: the organizer API lands in issue 4.
+enum APIModule {}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Builds the "add this event" URL of each web calendar, and the path of the `.ics` download.
+///
+/// Links stay under `maximumLinkLength` (browsers and the providers' own servers reject longer
+/// ones): the webinar link always survives; the title and then the description are shortened, at
+/// character boundaries and with an ellipsis, only as far as needed.
+public struct ProviderLinks: Sendable {
+    /// Comfortably under the ~2,000 characters that browsers and calendar servers accept.
+    public static let maximumLinkLength = 1_800
+
+    public init() {}
+
+    /// The redirect target of `/track/{public_id}/{type}`. For `ics` it is a site-relative path.
+    public func url(for type: ProviderType, event: Event) -> String {
+        switch type {
+        case .google:
+            return build(
+                base: "https://calendar.google.com/calendar/render?action=TEMPLATE",
+                fixed: [("dates", "\(UTCTimestamp.basic(event.start))/\(UTCTimestamp.basic(event.end))")],
+                titleKey: "text", detailsKey: "details", locationKey: "location", event: event, lineBreak: "\n")
+        case .outlook:
+            return build(
+                base: "https://outlook.live.com/calendar/0/action/compose?rru=addevent&path=%2Fcalendar%2Faction%2Fcompose",
+                fixed: [("startdt", UTCTimestamp.extended(event.start)), ("enddt", UTCTimestamp.extended(event.end))],
+                titleKey: "subject", detailsKey: "body", locationKey: "location", event: event, lineBreak: "<br>")
+        case .office365:
+            // outlook.office.com answers long query strings with an error; the cloud.microsoft
+            // deeplink takes the same parameters and does not.
+            return build(
+                base: "https://outlook.cloud.microsoft/calendar/deeplink/compose?rru=addevent&path=%2Fcalendar%2Faction%2Fcompose",
+                fixed: [("startdt", UTCTimestamp.extended(event.start)), ("enddt", UTCTimestamp.extended(event.end))],
+                titleKey: "subject", detailsKey: "body", locationKey: "location", event: event, lineBreak: "<br>")
+        case .yahoo:
+            return build(
+                base: "https://calendar.yahoo.com/?v=60",
+                fixed: [("st", UTCTimestamp.basic(event.start)), ("et", UTCTimestamp.basic(event.end))],
+                titleKey: "title", detailsKey: "desc", locationKey: "in_loc", event: event, lineBreak: "\n")
+        case .ics:
+            return Self.icsPath(event.publicID)
+        }
+    }
+
+    /// Site-relative path of an event's `.ics` file.
+    public static func icsPath(_ id: PublicID) -> String { "/calendar/\(id.rawValue)/download.ics" }
+
+    private func build(
+        base: String, fixed: [(String, String)], titleKey: String, detailsKey: String, locationKey: String,
+        event: Event, lineBreak: String
+    ) -> String {
+        let joinURL = event.webinarURL
+        let description = PlainText.normalized(event.description)
+        let separator = description.isEmpty || description.contains(joinURL) ? "" : "\n\n"
+        let suffix = description.contains(joinURL) ? "" : separator + joinURL
+        func lineBreaks(_ text: String) -> String {
+            lineBreak == "\n" ? text : text.replacingOccurrences(of: "\n", with: lineBreak)
+        }
+
+        var query = base
+        for (key, value) in fixed { query += "&\(key)=\(PercentEncoding.encodeQueryValue(value))" }
+        let locationPart = "&\(locationKey)=\(PercentEncoding.encodeQueryValue(joinURL))"
+        let titleOverhead = "&\(titleKey)=".utf8.count
+        let detailsOverhead = "&\(detailsKey)=".utf8.count
+        let suffixLength = PercentEncoding.encodedLength(lineBreaks(suffix))
+
+        // Budget in priority order: dates and the join link (fixed), then the title, then the description.
+        var remaining = Self.maximumLinkLength - query.utf8.count - locationPart.utf8.count - titleOverhead
+            - detailsOverhead - suffixLength
+        let title = Self.shortened(PlainText.normalized(event.title), toEncodedLength: max(remaining, 0))
+        remaining -= PercentEncoding.encodedLength(title)
+        let shortDescription = Self.shortened(description, toEncodedLength: max(remaining, 0), transform: lineBreaks)
+
+        query += "&\(titleKey)=\(PercentEncoding.encodeQueryValue(title))"
+        query += "&\(detailsKey)=\(PercentEncoding.encodeQueryValue(lineBreaks(shortDescription + suffix)))"
+        query += locationPart
+        return query
+    }
+
+    /// The longest prefix of `text` (whole characters, plus "…" when cut) whose encoded form fits.
+    static func shortened(_ text: String, toEncodedLength budget: Int, transform: (String) -> String = { $0 }) -> String {
+        if PercentEncoding.encodedLength(transform(text)) <= budget { return text }
+        let ellipsis = "…"
+        let characters = Array(text)
+        var low = 0
+        var high = characters.count
+        // Binary search for the longest prefix that fits together with the ellipsis.
+        while low < high {
+            let middle = (low + high + 1) / 2
+            let candidate = String(characters[..<middle]) + ellipsis
+            if PercentEncoding.encodedLength(transform(candidate)) <= budget { low = middle } else { high = middle - 1 }
+        }
+        if low == 0 { return "" }
+        return String(characters[..<low]).trimmingWhitespace() + ellipsis
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// What an organizer submits to create or replace an event, before it has ids and timestamps.
+/// `validated()` is the single place the event rules live; the API, the demo and the tests use it.
+public struct EventDraft: Equatable, Sendable {
+    public var title: String
+    public var description: String
+    public var start: Date
+    public var end: Date
+    public var timeZone: String
+    public var webinarURL: String
+    public var customization: CustomizationOverrides
+
+    public static let titleLength = 1...200
+    public static let maximumDescriptionLength = 5_000
+    public static let maximumURLLength = 2_000
+
+    public init(
+        title: String, description: String = "", start: Date, end: Date, timeZone: String = "UTC",
+        webinarURL: String, customization: CustomizationOverrides = .init()
+    ) {
+        self.title = title
+        self.description = description
+        self.start = start
+        self.end = end
+        self.timeZone = timeZone
+        self.webinarURL = webinarURL
+        self.customization = customization
+    }
+
+    /// The draft in canonical form (normalized text, trimmed title and URL), or every rule it breaks.
+    public func validated() throws(ValidationFailure) -> EventDraft {
+        var draft = self
+        var issues: [ValidationIssue] = []
+        draft.title = PlainText.normalized(title).trimmingWhitespace()
+        draft.description = PlainText.normalized(description)
+        draft.webinarURL = webinarURL.trimmingWhitespace()
+
+        if !Self.titleLength.contains(draft.title.count) {
+            issues.append(.init(field: "title", message: "must be 1 to \(Self.titleLength.upperBound) characters"))
+        }
+        if draft.description.count > Self.maximumDescriptionLength {
+            issues.append(.init(field: "description", message: "must be at most \(Self.maximumDescriptionLength) characters"))
+        }
+        if let problem = Self.problem(withWebinarURL: draft.webinarURL) {
+            issues.append(.init(field: "webinar_url", message: problem))
+        }
+        if draft.end <= draft.start {
+            issues.append(.init(field: "end_datetime", message: "must be after start_datetime"))
+        }
+        if TimeZone(identifier: draft.timeZone) == nil || !Self.looksLikeIANAName(draft.timeZone) {
+            issues.append(.init(field: "timezone", message: "must be an IANA time zone name such as Europe/Warsaw or UTC"))
+        }
+        guard issues.isEmpty else { throw ValidationFailure(issues) }
+        return draft
+    }
+
+    /// Why `url` can't be a webinar link, or nil when it can: an absolute http(s) URL with a host,
+    /// no white space or control characters (they would break the `.ics` and redirects).
+    static func problem(withWebinarURL url: String) -> String? {
+        if url.isEmpty { return "is required" }
+        if url.count > maximumURLLength { return "must be at most \(maximumURLLength) characters" }
+        if url.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
+            return "must not contain spaces or control characters"
+        }
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else { return "must be an absolute http:// or https:// URL" }
+        return nil
+    }
+
+    /// Foundation accepts abbreviations and offsets ("EST", "GMT+2"); we store only real zone names.
+    static func looksLikeIANAName(_ name: String) -> Bool {
+        name == "UTC" || TimeZone.knownTimeZoneIdentifiers.contains(name)
+    }
+}

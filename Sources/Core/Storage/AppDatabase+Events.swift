@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+
+/// An event with the organizer defaults it is rendered with: everything the generator needs.
+public struct PublishableEvent: Sendable {
+    public var event: Event
+    public var userDefaults: CustomizationOverrides
+
+    public init(event: Event, userDefaults: CustomizationOverrides) {
+        self.event = event
+        self.userDefaults = userDefaults
+    }
+
+    public var settings: WidgetSettings {
+        WidgetSettings.resolve(userDefaults: userDefaults, event: event.customization)
+    }
+}
+
+extension AppDatabase {
+    /// Stores a validated draft as a new event of `userID`.
+    public func createEvent(_ draft: EventDraft, userID: Int64, publicID: PublicID, now: Date) throws -> Event {
+        try writer.write { db in
+            let event = Event(
+                id: 0, userID: userID, publicID: publicID, title: draft.title, description: draft.description,
+                start: draft.start, end: draft.end, timeZone: draft.timeZone, webinarURL: draft.webinarURL,
+                customization: draft.customization, sequence: 0, createdAt: now, updatedAt: now)
+            var record = try EventRecord(event: event)
+            try record.insert(db)
+            return try record.event()
+        }
+    }
+
+    public func event(id: Int64) throws -> Event? {
+        try writer.read { db in try EventRecord.fetchOne(db, key: id)?.event() }
+    }
+
+    public func events(userID: Int64) throws -> [Event] {
+        try writer.read { db in
+            try EventRecord.filter(sql: "user_id = ?", arguments: [userID])
+                .order(sql: "created_at DESC, id DESC")
+                .fetchAll(db).map { try $0.event() }
+        }
+    }
+
+    /// The event with its organizer's defaults, or nil when it does not exist.
+    public func publishableEvent(id: Int64) throws -> PublishableEvent? {
+        try writer.read { db in
+            guard let event = try EventRecord.fetchOne(db, key: id)?.event() else { return nil }
+            return PublishableEvent(event: event, userDefaults: try Self.widgetDefaults(db, userID: event.userID))
+        }
+    }
+
+    /// Every event with its organizer's defaults, read in one snapshot (for `generate --all`).
+    public func allPublishableEvents() throws -> [PublishableEvent] {
+        try writer.read { db in
+            var defaults: [Int64: CustomizationOverrides] = [:]
+            for record in try UserSettingsRecord.fetchAll(db) {
+                defaults[record.userID] = try StoredJSON.decode(record.iframeDefaults)
+            }
+            return try EventRecord.order(sql: "id").fetchAll(db).map { record in
+                let event = try record.event()
+                return PublishableEvent(event: event, userDefaults: defaults[event.userID] ?? CustomizationOverrides())
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// Registers an organizer. E-mails are unique regardless of case.
+    public func createUser(email: String, passwordHash: String, fullName: String?, now: Date) throws -> User {
+        do {
+            return try writer.write { db in
+                var record = UserRecord(
+                    id: nil, email: email, passwordHash: passwordHash, fullName: fullName, createdAt: now.epochSeconds,
+                    updatedAt: now.epochSeconds)
+                try record.insert(db)
+                return record.user
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw StorageError.emailTaken
+        }
+    }
+
+    public func user(email: String) throws -> User? {
+        try writer.read { db in
+            try UserRecord.filter(sql: "email = ?", arguments: [email]).fetchOne(db)?.user
+        }
+    }
+
+    /// The organizer's default widget settings (empty when never set).
+    public func widgetDefaults(userID: Int64) throws -> CustomizationOverrides {
+        try writer.read { db in try Self.widgetDefaults(db, userID: userID) }
+    }
+
+    /// Replaces the organizer's default widget settings.
+    public func setWidgetDefaults(_ overrides: CustomizationOverrides, userID: Int64, now: Date) throws {
+        try writer.write { db in
+            try UserSettingsRecord(userID: userID, iframeDefaults: StoredJSON.encode(overrides), updatedAt: now.epochSeconds)
+                .upsert(db)
+        }
+    }
+
+    static func widgetDefaults(_ db: Database, userID: Int64) throws -> CustomizationOverrides {
+        guard let record = try UserSettingsRecord.filter(sql: "user_id = ?", arguments: [userID]).fetchOne(db) else {
+            return CustomizationOverrides()
+        }
+        return try StoredJSON.decode(record.iframeDefaults)
+    }
+}

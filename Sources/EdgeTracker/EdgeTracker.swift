@@ -1,0 +1,2 @@
+/// Placeholder: the click tracker lands in issue 3.
+enum EdgeTrackerModule {}

@@ -1,0 +1,84 @@
+import Core
+import Foundation
+import Logging
+
+/// Keeps `out/` in step with the database: renders an event's files and publishes them, removes
+/// them when the event goes, and rebuilds the whole tree after deploys or template changes.
+public struct SiteGenerator: Sendable {
+    let database: AppDatabase
+    let renderer: WidgetRenderer
+    let publisher: Publisher
+    let logger: Logger
+
+    public init(database: AppDatabase, renderer: WidgetRenderer, publisher: Publisher, logger: Logger) {
+        self.database = database
+        self.renderer = renderer
+        self.publisher = publisher
+        self.logger = logger
+    }
+
+    public enum GenerateError: Error, CustomStringConvertible {
+        case noSuchEvent(Int64)
+        case failed(count: Int)
+        public var description: String {
+            switch self {
+            case .noSuchEvent(let id): "no event with id \(id)"
+            case .failed(let count): "\(count) event(s) could not be published; their previous files were left in place"
+            }
+        }
+    }
+
+    /// Renders first, then publishes: if rendering fails nothing is written and the old files stay.
+    public func publish(_ item: PublishableEvent) throws {
+        try publisher.publish(try renderer.render(item))
+    }
+
+    public func publish(eventID: Int64) throws {
+        guard let item = try database.publishableEvent(id: eventID) else { throw GenerateError.noSuchEvent(eventID) }
+        try publish(item)
+    }
+
+    public func remove(_ id: PublicID) throws {
+        try publisher.remove(id)
+    }
+
+    /// Summary of a full rebuild.
+    public struct Report: Sendable {
+        public var published: Int
+        public var removed: Int
+    }
+
+    /// Rebuilds every event's files from one database snapshot, on every core, and removes the
+    /// files of events that no longer exist. One bad event does not stop the others.
+    @discardableResult
+    public func publishAll() throws -> Report {
+        let items = try database.allPublishableEvents()
+        let failures = Failures()
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let chunk = max(1, (items.count + workers * 4 - 1) / (workers * 4))
+        let chunks = stride(from: 0, to: items.count, by: chunk).map { $0..<min($0 + chunk, items.count) }
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+            for item in items[chunks[index]] {
+                do {
+                    try publish(item)
+                } catch {
+                    logger.error("could not publish event", metadata: ["event_id": "\(item.event.id)", "error": "\(error)"])
+                    failures.add()
+                }
+            }
+        }
+        let live = Set(items.map(\.event.publicID))
+        let orphans = publisher.publishedIDs().subtracting(live)
+        for id in orphans { try publisher.remove(id) }
+        if failures.count > 0 { throw GenerateError.failed(count: failures.count) }
+        return Report(published: items.count, removed: orphans.count)
+    }
+}
+
+/// A thread-safe failure counter for the parallel rebuild.
+private final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func add() { lock.withLock { value += 1 } }
+    var count: Int { lock.withLock { value } }
+}

@@ -1,0 +1,14 @@
+import Core
+
+/// Where each public file of an event lives, relative to the output root (`out/`). The URL layout
+/// mirrors the file layout, so Nginx and `attendify serve` map one to the other without logic.
+public enum SitePaths {
+    public static func widgetDirectory(_ id: PublicID) -> String { "widget/event/\(id.rawValue)" }
+    public static func widgetHTML(_ id: PublicID) -> String { "\(widgetDirectory(id))/index.html" }
+    public static func widgetGzip(_ id: PublicID) -> String { "\(widgetDirectory(id))/index.html.gz" }
+    public static func calendarDirectory(_ id: PublicID) -> String { "calendar/\(id.rawValue)" }
+    public static func calendarFile(_ id: PublicID) -> String { "\(calendarDirectory(id))/download.ics" }
+
+    /// Parent folders that hold one sub-folder per event.
+    public static let eventRoots = ["widget/event", "calendar"]
+}

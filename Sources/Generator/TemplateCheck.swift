@@ -1,0 +1,86 @@
+import Core
+import Foundation
+
+/// `attendify check-templates`: renders every template with sample data (hostile strings
+/// included) and validates the output with libxml2, so a broken or unsafe template is caught in
+/// CI and not by a visitor.
+public struct TemplateCheck: Sendable {
+    /// A finding: which template, which sample, which line of the rendered output, and what.
+    public struct Finding: Sendable, CustomStringConvertible {
+        public var template: String
+        public var sample: String
+        public var line: Int
+        public var message: String
+        public var description: String { "\(template).mustache [sample: \(sample)] line \(line): \(message)" }
+    }
+
+    let templates: TemplateLibrary
+
+    public init(templates: TemplateLibrary) {
+        self.templates = templates
+    }
+
+    /// Strings that have broken widgets elsewhere: markup, quotes, line breaks, long text, emoji.
+    public static let hostileStrings = [
+        "<script>alert(1)</script>",
+        "\"><img src=x onerror=alert(1)>",
+        "'; background:url(javascript:alert(1)); x:'",
+        "Line one\r\nLine two\nLine three\\; with, commas",
+        "Zażółć gęślą jaźń 🎉👩‍💻",
+        String(repeating: "Long-text-without-spaces-", count: 12),
+        "</style></title></main><!--",
+        "{{title}} &amp; &lt;",
+    ]
+
+    public func run() -> [Finding] {
+        var findings: [Finding] = []
+        let renderer = WidgetRenderer(templates: templates, uidHost: "check.invalid")
+        for name in templates.names {
+            guard name == "widget" else {
+                findings.append(Finding(template: name, sample: "-", line: 0, message: "no sample data: teach TemplateCheck this template"))
+                continue
+            }
+            for (label, event, settings) in Self.widgetSamples() {
+                let html: String
+                do {
+                    html = try renderer.widgetHTML(event: event, settings: settings)
+                } catch {
+                    findings.append(Finding(template: name, sample: label, line: 0, message: "\(error)"))
+                    continue
+                }
+                for problem in HTMLValidator.problems(in: html) {
+                    findings.append(Finding(template: name, sample: label, line: problem.line, message: problem.message))
+                }
+                // Every hostile title must come out as text: escaped markup, never raw.
+                if event.title.contains("<") && html.contains(event.title) {
+                    findings.append(Finding(template: name, sample: label, line: 0, message: "the title appears unescaped"))
+                }
+            }
+        }
+        return findings
+    }
+
+    static func widgetSamples() -> [(String, Event, WidgetSettings)] {
+        let id = PublicID("SampleSampleSample01")!
+        let start = Date(timeIntervalSince1970: 1_796_137_200)  // 2026-12-01 15:00 UTC
+        func event(title: String, description: String, zone: String = "Europe/Warsaw") -> Event {
+            Event(
+                id: 1, userID: 1, publicID: id, title: title, description: description, start: start,
+                end: start.addingTimeInterval(5_400), timeZone: zone, webinarURL: "https://example.com/join?a=1&b=<2>",
+                createdAt: start, updatedAt: start)
+        }
+        var samples: [(String, Event, WidgetSettings)] = [
+            ("defaults", event(title: "Quarterly product webinar", description: "What is new this quarter."), .defaults)
+        ]
+        for (index, text) in hostileStrings.enumerated() {
+            var settings = WidgetSettings.defaults
+            settings.labels = [.google: text, .ics: text]
+            settings.theme = [WidgetTheme.light, .dark, .auto][index % 3]
+            settings.buttonStyle = index.isMultiple(of: 2) ? .filled : .outline
+            settings.language = index.isMultiple(of: 2) ? .en : .pl
+            settings.accentColor = HexColor("#ffcc00")
+            samples.append(("hostile #\(index + 1)", event(title: text, description: text, zone: "America/St_Johns"), settings))
+        }
+        return samples
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Mustache
+
+/// The parsed Mustache templates, loaded once at start-up from `Templates/`.
+public struct TemplateLibrary: Sendable {
+    let mustache: MustacheLibrary
+    /// Names of the loaded templates (file names without `.mustache`).
+    public let names: [String]
+
+    /// Templates every start-up requires; a missing one stops the process with a clear message.
+    public static let requiredTemplates = ["widget"]
+
+    public enum LoadError: Error, CustomStringConvertible {
+        case missingDirectory(String)
+        case missingTemplate(name: String, directory: String)
+        case parse(file: String, line: Int, column: Int, message: String)
+
+        public var description: String {
+            switch self {
+            case .missingDirectory(let path):
+                "template folder \(path) does not exist (pass --templates or set ATTENDIFY_TEMPLATES)"
+            case .missingTemplate(let name, let directory): "template \(name).mustache is missing from \(directory)"
+            case .parse(let file, let line, let column, let message): "\(file):\(line):\(column): \(message)"
+            }
+        }
+    }
+
+    public static func load(directory: String) async throws -> TemplateLibrary {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw LoadError.missingDirectory(directory)
+        }
+        let library: MustacheLibrary
+        do {
+            library = try await MustacheLibrary(directory: directory)
+        } catch let error as MustacheLibrary.ParserError {
+            throw LoadError.parse(
+                file: error.filename, line: error.context.lineNumber, column: error.context.columnNumber,
+                message: "\(error.error)")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { $0.hasSuffix(".mustache") }
+            .map { String($0.dropLast(".mustache".count)) }
+            .sorted()
+        for name in requiredTemplates where library.getTemplate(named: name) == nil {
+            throw LoadError.missingTemplate(name: name, directory: directory)
+        }
+        return TemplateLibrary(mustache: library, names: names)
+    }
+
+    func render(_ object: Any, template name: String) -> String? {
+        mustache.render(object, withTemplate: name)
+    }
+}

@@ -1,0 +1,89 @@
+import Core
+import Foundation
+
+/// Everything `widget.mustache` shows, already computed: the template only places values, and
+/// Mustache HTML-escapes every one of them (the template never uses triple braces).
+struct WidgetView {
+    struct Button {
+        var type: String
+        var label: String
+        var href: String
+        /// Web calendars open in a new tab; the `.ics` downloads in place.
+        var newTab: Bool
+    }
+
+    struct Palette {
+        var background: String
+        var text: String
+        var muted: String
+        var accent: String
+        var onAccent: String
+    }
+
+    var lang: String
+    var title: String
+    var description: String
+    var showDescription: Bool
+    var heading: String
+    var buttonsLabel: String
+    var dateText: String
+    var timeText: String
+    var zoneText: String
+    var startISO: String
+    var buttons: [Button]
+    var light: Palette
+    var dark: Palette
+    /// Which palettes the CSS carries: light only, dark only, or light with a dark media query.
+    var autoTheme: Bool
+    var darkOnly: Bool
+    var outline: Bool
+    var radius: Int
+    var fontStack: String
+
+    static let lightDefaults = Palette(background: "#ffffff", text: "#111827", muted: "#4b5563", accent: "#1d4ed8", onAccent: "#ffffff")
+    static let darkDefaults = Palette(background: "#111827", text: "#f9fafb", muted: "#d1d5db", accent: "#93c5fd", onAccent: "#000000")
+
+    init(event: Event, settings: WidgetSettings) {
+        let strings = WidgetStrings.for(settings.language)
+        let schedule = WidgetSchedule(
+            start: event.start, end: event.end, timeZoneIdentifier: event.timeZone, language: settings.language)
+        lang = settings.language.rawValue
+        title = event.title
+        description = event.description
+        showDescription = settings.showDescription && !event.description.isEmpty
+        heading = strings.heading
+        buttonsLabel = strings.buttonsLabel
+        dateText = schedule.dateText
+        timeText = schedule.timeText
+        zoneText = schedule.zoneText
+        startISO = UTCTimestamp.extended(event.start)
+        buttons = settings.providers.map { type in
+            Button(
+                type: type.rawValue, label: settings.label(for: type), href: "/track/\(event.publicID.rawValue)/\(type.rawValue)",
+                newTab: type != .ics)
+        }
+        light = Self.palette(Self.lightDefaults, settings)
+        dark = Self.palette(Self.darkDefaults, settings)
+        autoTheme = settings.theme == .auto
+        darkOnly = settings.theme == .dark
+        outline = settings.buttonStyle == .outline
+        radius = settings.borderRadius
+        fontStack = settings.font.cssStack
+    }
+
+    /// The organizer's colours replace the theme's; a filled button's text is black or white,
+    /// whichever contrasts more with the accent.
+    private static func palette(_ base: Palette, _ settings: WidgetSettings) -> Palette {
+        var palette = base
+        if let background = settings.backgroundColor { palette.background = background.description }
+        if let text = settings.textColor {
+            palette.text = text.description
+            palette.muted = text.description
+        }
+        if let accent = settings.accentColor {
+            palette.accent = accent.description
+            palette.onAccent = accent.readableTextColor.description
+        }
+        return palette
+    }
+}

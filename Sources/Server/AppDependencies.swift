@@ -1,0 +1,25 @@
+import Core
+import Foundation
+import Generator
+import Logging
+
+/// The long-lived resources every server command shares, opened once at start-up: a failure here
+/// (unreadable database, missing or invalid template) stops the process before it takes requests.
+public struct AppDependencies: Sendable {
+    public let database: AppDatabase
+    public let templates: TemplateLibrary
+    public let generator: SiteGenerator
+    public let logger: Logger
+    public let now: @Sendable () -> Date
+
+    public static func build(config: ServeConfig, logger: Logger, now: @escaping @Sendable () -> Date = Date.init)
+        async throws -> AppDependencies
+    {
+        let database = try AppDatabase.open(path: config.databasePath)
+        let templates = try await TemplateLibrary.load(directory: config.templatesDirectory)
+        let generator = SiteGenerator(
+            database: database, renderer: WidgetRenderer(templates: templates, uidHost: config.uidHost),
+            publisher: Publisher(root: config.outputDirectory), logger: logger)
+        return AppDependencies(database: database, templates: templates, generator: generator, logger: logger, now: now)
+    }
+}

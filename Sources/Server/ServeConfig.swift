@@ -1,0 +1,33 @@
+import Foundation
+
+/// Everything `attendify serve` needs, as one plain value: the CLI builds it from flags and
+/// environment, tests build it directly.
+public struct ServeConfig: Sendable {
+    public var host: String
+    /// 0 picks a free port (tests); the bound port is reported through `onReady`.
+    public var port: Int
+    public var databasePath: String
+    public var outputDirectory: String
+    public var templatesDirectory: String
+    /// Origin written into embed codes and used as the `.ics` UID host.
+    public var publicURL: URL
+    /// Whether `serve` rebuilds every event's files before it starts answering.
+    public var regenerateOnStart: Bool
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./data/attendify.sqlite",
+        outputDirectory: String = "./out", templatesDirectory: String = "./Templates",
+        publicURL: URL = URL(string: "http://127.0.0.1:8080")!, regenerateOnStart: Bool = true
+    ) {
+        self.host = host
+        self.port = port
+        self.databasePath = databasePath
+        self.outputDirectory = outputDirectory
+        self.templatesDirectory = templatesDirectory
+        self.publicURL = publicURL
+        self.regenerateOnStart = regenerateOnStart
+    }
+
+    /// Host part of the public URL: the right-hand side of every `.ics` UID.
+    public var uidHost: String { publicURL.host ?? "localhost" }
+}

@@ -1,0 +1,110 @@
+import Core
+import Foundation
+import Generator
+import Hummingbird
+
+/// Serves the generated public files from `out/` exactly as the production Nginx config does:
+/// the widget page (gzip twin when accepted), the `.ics` as a download, validators for caching,
+/// and a plain 404 for everything else. Only paths built from a valid public id are ever read.
+struct StaticSiteController<Context: RequestContext> {
+    let outputDirectory: String
+
+    /// Widgets change when the organizer edits them; a minute of caching bounds how stale one gets.
+    static var publicCacheControl: String { "public, max-age=60" }
+    /// The widget needs inline styles and nothing else; scripts cannot run even if escaping failed.
+    static var widgetCSP: String {
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+    }
+
+    func addRoutes(to router: Router<Context>) {
+        // Hummingbird's router ignores a trailing slash, so this also serves `/widget/event/{id}/`.
+        router.get("/widget/event/:id") { request, context in try widget(request, context) }
+        router.head("/widget/event/:id") { request, context in try widget(request, context) }
+        router.get("/calendar/:id/download.ics") { request, context in try calendar(request, context) }
+        router.head("/calendar/:id/download.ics") { request, context in try calendar(request, context) }
+    }
+
+    func widget(_ request: Request, _ context: Context) throws -> Response {
+        guard let id = context.parameters.get("id").flatMap(PublicID.init) else { return Self.notFound() }
+        let acceptsGzip = request.headers[.acceptEncoding].map { $0.contains("gzip") } ?? false
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8",
+            .vary: "Accept-Encoding",
+            .contentSecurityPolicy: Self.widgetCSP,
+        ]
+        if acceptsGzip, let file = StaticFile(path: "\(outputDirectory)/\(SitePaths.widgetGzip(id))") {
+            headers[.contentEncoding] = "gzip"
+            return file.response(for: request, headers: headers)
+        }
+        guard let file = StaticFile(path: "\(outputDirectory)/\(SitePaths.widgetHTML(id))") else { return Self.notFound() }
+        return file.response(for: request, headers: headers)
+    }
+
+    func calendar(_ request: Request, _ context: Context) throws -> Response {
+        guard let id = context.parameters.get("id").flatMap(PublicID.init),
+            let file = StaticFile(path: "\(outputDirectory)/\(SitePaths.calendarFile(id))")
+        else { return Self.notFound() }
+        return file.response(
+            for: request,
+            headers: [
+                .contentType: "text/calendar; charset=utf-8",
+                .contentDisposition: "attachment; filename=\"event.ics\"",
+            ])
+    }
+
+    static func notFound() -> Response {
+        Response(
+            status: .notFound,
+            headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: "Not found\n")))
+    }
+}
+
+/// One regular file read whole (widgets and `.ics` files are a few KB), with its validators.
+struct StaticFile {
+    let bytes: [UInt8]
+    let modified: Int64
+    let etag: String
+
+    init?(path: String) {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            attributes[.type] as? FileAttributeType == .typeRegular,
+            let data = FileManager.default.contents(atPath: path)
+        else { return nil }
+        bytes = Array(data)
+        let date = attributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)
+        modified = date.epochSeconds
+        // Size plus nanosecond mtime: every publish renames a new file in, so either changes.
+        let nanoseconds = Int64((date.timeIntervalSince1970 * 1_000_000_000).rounded())
+        etag = "\"\(String(bytes.count, radix: 16))-\(String(nanoseconds, radix: 16))\""
+    }
+
+    func response(for request: Request, headers extra: HTTPFields) -> Response {
+        var headers = extra
+        headers[.eTag] = etag
+        headers[.lastModified] = HTTPDate.format(epochSeconds: modified)
+        headers[.cacheControl] = StaticSiteController<BasicRequestContext>.publicCacheControl
+        headers[.accessControlAllowOrigin] = "*"
+        headers[.xContentTypeOptions] = "nosniff"
+        if isNotModified(request) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentLength] = String(bytes.count)
+        let body: ResponseBody = request.method == .head ? .init() : .init(byteBuffer: ByteBuffer(bytes: bytes))
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// RFC 9110: If-None-Match wins over If-Modified-Since when both are present.
+    private func isNotModified(_ request: Request) -> Bool {
+        if let tags = request.headers[.ifNoneMatch] {
+            return tags.split(separator: ",").contains { candidate in
+                let tag = candidate.trimmingCharacters(in: .whitespaces)
+                return tag == "*" || tag == etag || tag == "W/\(etag)"
+            }
+        }
+        if let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse) {
+            return modified <= since
+        }
+        return false
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Server
+
+/// Flags shared by every command that touches the database, the templates or `out/`.
+/// Each falls back to an environment variable, then to a default that works on a laptop.
+struct SiteOptions: ParsableArguments {
+    @Option(help: "SQLite database file (env ATTENDIFY_DB; default ./data/attendify.sqlite).")
+    var db: String?
+
+    @Option(help: "Folder the generated public files go to (env ATTENDIFY_OUT; default ./out).")
+    var out: String?
+
+    @Option(help: "Folder of the Mustache templates (env ATTENDIFY_TEMPLATES; default ./Templates).")
+    var templates: String?
+
+    @Option(
+        name: .customLong("public-url"),
+        help: "Public origin written into embed codes and .ics UIDs (env ATTENDIFY_PUBLIC_URL; default http://127.0.0.1:8080).")
+    var publicURL: String?
+
+    func validate() throws {
+        if let text = resolvedPublicURLText, Self.parseOrigin(text) == nil {
+            throw ValidationError("--public-url must be an absolute http(s) URL such as https://attendify.example, got \(text)")
+        }
+    }
+
+    private var resolvedPublicURLText: String? { publicURL ?? Environment.value("ATTENDIFY_PUBLIC_URL") }
+
+    static func parseOrigin(_ text: String) -> URL? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            url.host != nil
+        else { return nil }
+        return url
+    }
+
+    /// Applies these options (then the environment, then defaults) to a config.
+    func apply(to config: inout ServeConfig) {
+        config.databasePath = db ?? Environment.value("ATTENDIFY_DB") ?? config.databasePath
+        config.outputDirectory = out ?? Environment.value("ATTENDIFY_OUT") ?? config.outputDirectory
+        config.templatesDirectory = templates ?? Environment.value("ATTENDIFY_TEMPLATES") ?? config.templatesDirectory
+        if let text = resolvedPublicURLText, let url = Self.parseOrigin(text) { config.publicURL = url }
+    }
+}
+
+/// Reads `ATTENDIFY_*` variables; an empty value counts as unset.
+enum Environment {
+    static func value(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+}

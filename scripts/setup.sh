@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Attendify builds and runs with. Idempotent: installs only what is
+# missing, so a second run costs a few dpkg queries. Pass "test" to add what the test suite needs.
+set -euo pipefail
+
+packages=(pkg-config libsqlite3-dev libxml2-dev zlib1g-dev sqlite3)
+python_packages=()
+if [[ "${1:-}" == "test" ]]; then
+    packages+=(python3 python3-venv)
+    python_packages+=(pytest icalendar)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    echo "setup: installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ((${#python_packages[@]})); then
+    # A project-local virtualenv keeps test tools off the system Python.
+    root=$(cd "$(dirname "$0")/.." && pwd)
+    [[ -x "$root/.venv/bin/python" ]] || python3 -m venv "$root/.venv"
+    "$root/.venv/bin/python" -m pip install -q --disable-pip-version-check "${python_packages[@]}"
+fi
+
+command -v swift >/dev/null || { echo "setup: Swift 6.1 or newer must be on PATH (https://swift.org/install)" >&2; exit 1; }
