@@ -56,11 +56,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Shared by the test targets: a raw loopback HTTP client and temp folders. Never shipped.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "CoreTests",
-            dependencies: ["Core", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["Core", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Core"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Core", "Generator"]),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Core", "TestSupport"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Core", "Generator", "TestSupport"]),
     ]
 )
