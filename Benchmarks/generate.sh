@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# Benchmark of `attendify generate`: how fast a full rebuild of out/ is, measured against the
+# cheapest possible way to produce the same tree (`cp -r` of it), plus the cost of republishing one
+# event and the size of a widget page.
+#
+#   Benchmarks/generate.sh                         # release build, 10,000 events
+#   EVENTS=500 BIN=.build/debug/attendify Benchmarks/generate.sh   # quick try with a debug binary
+#
+# Environment: EVENTS (default 10000), USERS (default 8), REPUBLISH_RUNS (default 15),
+# BIN (skip the release build and use this binary), KEEP_WORK=1 (leave the work folder behind).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+events=${EVENTS:-10000}
+users=${USERS:-8}
+republish_runs=${REPUBLISH_RUNS:-15}
+[[ $events =~ ^[1-9][0-9]*$ ]] || { echo "EVENTS must be a positive integer, got '$events'" >&2; exit 2; }
+[[ $users =~ ^[1-9][0-9]*$ ]] || { echo "USERS must be a positive integer, got '$users'" >&2; exit 2; }
+[[ $republish_runs =~ ^[1-9][0-9]*$ ]] || { echo "REPUBLISH_RUNS must be a positive integer" >&2; exit 2; }
+
+if [[ -n "${BIN:-}" ]]; then
+    bin=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+    build="binary $BIN"
+else
+    echo "== swift build -c release --product attendify"
+    # Only the executable's product: the test-support targets are not needed to benchmark it.
+    swift build -c release --product attendify
+    bin="$(swift build -c release --show-bin-path)/attendify"
+    build="release build"
+fi
+[[ -x $bin ]] || { echo "no executable at $bin" >&2; exit 1; }
+
+# The product falls back to ATTENDIFY_* variables; none of the caller's may change what we measure.
+for name in $(compgen -e | grep '^ATTENDIFY_' || true); do unset "$name"; done
+
+mkdir -p "$root/Benchmarks/.work"
+work=$(mktemp -d "$root/Benchmarks/.work/generate.XXXXXX")
+cleanup() { if [[ -z "${KEEP_WORK:-}" ]]; then rm -rf "$work"; else echo "work folder kept: $work"; fi; }
+trap cleanup EXIT
+db="$work/db.sqlite"
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", b - a }'; }
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
+
+# Runs attendify quietly; on failure shows its output and stops the benchmark.
+attendify() {
+    local log="$work/attendify.log"
+    if ! "$bin" "$@" >"$log" 2>&1; then
+        echo "attendify $* failed:" >&2
+        cat "$log" >&2
+        exit 1
+    fi
+}
+
+echo "== seeding $events events for $users users into $db"
+attendify migrate --db "$db"
+python3 - "$db" "$events" "$users" <<'PY'
+import json, random, sqlite3, sys
+
+db_path, count, users = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rng = random.Random(20261201)  # fixed seed: every run benchmarks the same data
+
+topics = ["Kubernetes", "Product analytics", "Remote onboarding", "Tax season", "GDPR", "Rust for Swift developers",
+          "Customer success", "Pricing experiments", "Zero-downtime deploys", "Accessibility audits",
+          "Sales forecasting", "Webinar marketing", "Zażółć gęślą jaźń: Polish typography", "Design systems",
+          "Incident response", "Data warehouses", "SEO in 2027", "Hiring engineers", "OKRs", "Edge caching"]
+formats = ["{t}: a practical introduction", "{t} Q&A, live", "Office hours — {t}", "{t}, part {n}; deep dive",
+           "Masterclass: {t} 🚀", "{t} for beginners (EN/PL)", "Ask me anything: {t}", "{t} in 45 minutes",
+           "Warsztaty: {t}", "Quarterly {t} update, Q{q}"]
+sentences = ["We will walk through real examples, step by step.",
+             "Bring your questions; the last 15 minutes are open Q&A.",
+             "Slides and the recording will be sent to everyone who registers.",
+             "Speakers: Anna Kowalska (CTO), John Smith & guests.",
+             "No preparation needed, but a laptop helps 💻.",
+             "Agenda:\n1. Welcome\n2. Demo\n3. Questions",
+             "Spotkanie poprowadzimy po polsku, materiały będą po angielsku.",
+             "Please join 5 minutes early to test your audio; the link is below.",
+             "Prices in €, $ and zł will be discussed, with examples from 3 markets.",
+             "This session is part of our series on {t}; earlier episodes are on our blog."]
+zones = ["Europe/Warsaw", "Europe/London", "America/New_York", "America/Los_Angeles", "America/St_Johns",
+         "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "UTC", "Europe/Berlin", "America/Sao_Paulo"]
+hosts = ["https://zoom.us/j/{n}?pwd={p}", "https://teams.microsoft.com/l/meetup-join/{p}",
+         "https://meet.google.com/{p}", "https://example.clickmeeting.com/webinar-{n}",
+         "https://livestorm.co/p/{p}/live?s={n}"]
+alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+def customization():
+    roll = rng.random()
+    if roll < 0.5:
+        return "{}"
+    options = {}
+    if rng.random() < 0.5: options["theme"] = rng.choice(["light", "dark", "auto"])
+    if rng.random() < 0.4: options["accent_color"] = "#%06x" % rng.randrange(1 << 24)
+    if rng.random() < 0.3: options["button_style"] = rng.choice(["filled", "outline"])
+    if rng.random() < 0.3: options["border_radius"] = rng.randint(0, 24)
+    if rng.random() < 0.3: options["font"] = rng.choice(["system", "sans", "serif", "mono"])
+    if rng.random() < 0.2: options["language"] = "pl"
+    if rng.random() < 0.2: options["reminder_minutes"] = rng.choice([0, 5, 30, 60, 1440])
+    if rng.random() < 0.2: options["providers"] = rng.sample(["google", "ics", "outlook", "office365", "yahoo"], 3)
+    if rng.random() < 0.1: options["labels"] = {"google": "Google Calendar", "ics": "iCal / Outlook"}
+    return json.dumps(options, sort_keys=True)
+
+now = 1_790_000_000
+with sqlite3.connect(db_path) as db:
+    db.executemany(
+        "INSERT INTO users (email, password_hash, full_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+        [(f"organizer{u}@example.com", "$argon2id$v=19$m=65536,t=3,p=4$bench", f"Organizer {u}", now, now)
+         for u in range(1, users + 1)])
+    db.executemany(
+        "INSERT INTO user_settings (user_id, iframe_defaults, updated_at) VALUES (?, ?, ?)",
+        [(u, customization(), now) for u in range(1, users + 1) if u % 2 == 0])
+    rows = []
+    for i in range(count):
+        topic = rng.choice(topics)
+        title = rng.choice(formats).format(t=topic, n=rng.randint(1, 9), q=rng.randint(1, 4))
+        paragraphs = [" ".join(rng.choice(sentences).format(t=topic) for _ in range(rng.randint(1, 4)))
+                      for _ in range(rng.randint(0, 4))]
+        description = "\n\n".join(paragraphs)
+        start = now + rng.randrange(0, 365 * 86400) // 900 * 900
+        duration = rng.choice([1800, 2700, 3600, 5400, 7200])
+        public_id = "".join(rng.choice(alphabet) for _ in range(22))
+        url = rng.choice(hosts).format(n=rng.randrange(10**9, 10**10), p="".join(rng.choice(alphabet[:62]) for _ in range(12)))
+        created = now - rng.randrange(0, 90 * 86400)
+        rows.append((rng.randint(1, users), public_id, title, description, start, start + duration,
+                     rng.choice(zones), url, customization(), rng.choice([0, 0, 0, 1, 2]), created,
+                     created + rng.randrange(0, 86400)))
+    db.executemany(
+        "INSERT INTO events (user_id, public_id, title, description, start_datetime, end_datetime, timezone, "
+        "webinar_url, customization_settings, sequence, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+PY
+
+# Fairness: both sides create a complete tree in an empty folder, and each is run twice with the
+# best run kept. The first generate warms the database, the templates and the binary in the page
+# cache; cp runs after generate, so it reads a tree that is already in the page cache. Neither
+# calls fsync (the publisher renames, it does not sync), so both measure work up to the page
+# cache, not the disk. The untimed `rm -rf` between runs keeps every run starting from nothing.
+generate_all() {
+    rm -rf "$work/out"
+    local start end
+    start=$(now)
+    attendify generate --all --db "$db" --out "$work/out" --templates "$root/Templates"
+    end=$(now)
+    elapsed "$start" "$end"
+}
+copy_tree() {
+    rm -rf "$work/copy"
+    local start end
+    start=$(now)
+    cp -r "$work/out" "$work/copy"
+    end=$(now)
+    elapsed "$start" "$end"
+}
+
+echo "== generate --all (2 runs)"
+generate_1=$(generate_all)
+generate_2=$(generate_all)
+generate_best=$(min "$generate_1" "$generate_2")
+
+files=$(find "$work/out" -type f | wc -l)
+if ((files != events * 3)); then
+    echo "generate wrote $files files, expected $((events * 3)) (3 per event)" >&2
+    exit 1
+fi
+
+echo "== cp -r of out/ (2 runs)"
+copy_1=$(copy_tree)
+copy_2=$(copy_tree)
+copy_best=$(min "$copy_1" "$copy_2")
+copied=$(find "$work/copy" -type f | wc -l)
+tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ total += $1 } END { print total + 0 }'; }
+out_bytes=$(tree_bytes "$work/out")
+copy_bytes=$(tree_bytes "$work/copy")
+if ((copied != files)) || ((copy_bytes != out_bytes)); then
+    echo "the copy differs from out/: $copied files / $copy_bytes bytes vs $files / $out_bytes" >&2
+    exit 1
+fi
+
+echo "== generate --event ID ($republish_runs runs on random events)"
+mapfile -t ids < <(python3 -c '
+import random, sqlite3, sys
+ids = [r[0] for r in sqlite3.connect(sys.argv[1]).execute("SELECT id FROM events")]
+for i in random.Random(7).choices(ids, k=int(sys.argv[2])): print(i)
+' "$db" "$republish_runs")
+republish_times=()
+for id in "${ids[@]}"; do
+    start=$(now)
+    attendify generate --event "$id" --db "$db" --out "$work/out" --templates "$root/Templates"
+    end=$(now)
+    republish_times+=("$(elapsed "$start" "$end")")
+done
+
+# Sizes of every widget page (raw and gzip twin): the median is the "typical" widget.
+read -r html_median html_max gz_median gz_max < <(python3 -c '
+import os, statistics, sys
+raw, gz = [], []
+for entry in os.scandir(os.path.join(sys.argv[1], "widget", "event")):
+    raw.append(os.stat(os.path.join(entry.path, "index.html")).st_size)
+    gz.append(os.stat(os.path.join(entry.path, "index.html.gz")).st_size)
+print(int(statistics.median(raw)), max(raw), int(statistics.median(gz)), max(gz))
+' "$work/out")
+
+python3 - "$events" "$generate_1" "$generate_2" "$generate_best" "$copy_1" "$copy_2" "$copy_best" \
+    "$files" "$out_bytes" "$html_median" "$html_max" "$gz_median" "$gz_max" "$build" "$(nproc)" \
+    "${republish_times[@]}" <<'PY'
+import statistics, sys
+a = sys.argv[1:]
+events = int(a[0])
+gen1, gen2, gen, cp1, cp2, cp = map(float, a[1:7])
+files, out_bytes, html_median, html_max, gz_median, gz_max = map(int, a[7:13])
+build, cores = a[13], a[14]
+republish = sorted(float(x) for x in a[15:])
+kib = lambda n: f"{n / 1024:.1f} KiB"
+
+print()
+print(f"attendify generate benchmark ({build}, {cores} cores, {events} events)")
+print(f"out/ tree: {files} files, {out_bytes / 1048576:.1f} MiB of file contents")
+print(f"generate --all: {gen:.2f} s best of 2 (runs {gen1:.2f} s, {gen2:.2f} s), "
+      f"{events / gen:.2f} events/second, wall clock incl. start-up")
+print(f"cp -r of out/:  {cp:.2f} s best of 2 (runs {cp1:.2f} s, {cp2:.2f} s)")
+print(f"ratio generate/copy: {gen / cp:.2f}")
+print("target: ratio <= 4")
+print(f"republish one event (generate --event ID): median {statistics.median(republish) * 1000:.0f} ms "
+      f"over {len(republish)} runs (min {republish[0] * 1000:.0f} ms, max {republish[-1] * 1000:.0f} ms); "
+      "includes process start-up, template loading and opening the database")
+print(f"widget index.html: median {html_median} B ({kib(html_median)}) raw, {gz_median} B ({kib(gz_median)}) gzip; "
+      f"largest {kib(html_max)} raw, {kib(gz_max)} gzip")
+print("target: widget <= 8 KiB raw, <= 3 KiB gzip")
+PY
