@@ -136,9 +136,11 @@ PY
 # best run kept. The first generate warms the database, the templates and the binary in the page
 # cache; cp runs after generate, so it reads a tree that is already in the page cache. Neither
 # calls fsync (the publisher renames, it does not sync), so both measure work up to the page
-# cache, not the disk. The untimed `rm -rf` between runs keeps every run starting from nothing.
+# cache, not the disk. Before each run an untimed `rm -rf` makes it start from nothing, and an
+# untimed `sync` flushes the previous run's dirty pages, so no run pays for another's writeback.
 generate_all() {
     rm -rf "$work/out"
+    sync
     local start end
     start=$(now)
     attendify generate --all --db "$db" --out "$work/out" --templates "$root/Templates"
@@ -147,6 +149,7 @@ generate_all() {
 }
 copy_tree() {
     rm -rf "$work/copy"
+    sync
     local start end
     start=$(now)
     cp -r "$work/out" "$work/copy"

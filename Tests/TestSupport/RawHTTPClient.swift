@@ -21,6 +21,7 @@ public struct RawHTTPClient: Sendable {
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     public let port: Int
@@ -29,20 +30,37 @@ public struct RawHTTPClient: Sendable {
         self.port = port
     }
 
-    /// Sends one request with `Connection: close` and reads the whole answer.
+    /// Sends one request with `Connection: close` and reads the whole answer. The blocking socket
+    /// work runs on its own thread: blocking Swift's small cooperative pool could starve the server
+    /// under test, which runs its handlers on that same pool.
     public func send(
         _ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8] = []
-    ) throws -> Response {
+    ) async throws -> Response {
+        let headerList = headers.map { HeaderPair(name: $0.0, value: $0.1) }
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try sendBlocking(method, target, headers: headerList, body: body) })
+            }
+            thread.start()
+        }
+    }
+
+    public func get(_ target: String, headers: [(String, String)] = []) async throws -> Response {
+        try await send("GET", target, headers: headers)
+    }
+
+    struct HeaderPair: Sendable {
+        var name: String
+        var value: String
+    }
+
+    private func sendBlocking(_ method: String, _ target: String, headers: [HeaderPair], body: [UInt8]) throws -> Response {
         var request = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
-        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        for header in headers { request += "\(header.name): \(header.value)\r\n" }
         if !body.isEmpty || method == "POST" || method == "PUT" { request += "Content-Length: \(body.count)\r\n" }
         request += "\r\n"
         let raw = try exchange(Array(request.utf8) + body)
         return try Self.parse(raw, method: method)
-    }
-
-    public func get(_ target: String, headers: [(String, String)] = []) throws -> Response {
-        try send("GET", target, headers: headers)
     }
 
     private func exchange(_ bytes: [UInt8]) throws -> [UInt8] {
