@@ -52,8 +52,13 @@ public struct SiteGenerator: Sendable {
     /// files of events that no longer exist. One bad event does not stop the others.
     @discardableResult
     public func publishAll() throws -> Report {
-        let items = try database.allPublishableEvents()
+        let snapshot = try database.publicationSnapshot()
+        let items = snapshot.items
         let failures = Failures()
+        for row in snapshot.unreadable {
+            logger.error("event row cannot be read; its previous files are kept", metadata: ["event_id": "\(row.id)"])
+            failures.add()
+        }
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunk = max(1, (items.count + workers * 4 - 1) / (workers * 4))
         let chunks = stride(from: 0, to: items.count, by: chunk).map { $0..<min($0 + chunk, items.count) }
@@ -67,7 +72,8 @@ public struct SiteGenerator: Sendable {
                 }
             }
         }
-        let live = Set(items.map(\.event.publicID))
+        // Files of unreadable rows are kept: the event still exists, it just could not be rebuilt.
+        let live = Set(items.map(\.event.publicID)).union(snapshot.unreadable.compactMap(\.publicID))
         let orphans = publisher.publishedIDs().subtracting(live)
         for id in orphans { try publisher.remove(id) }
         if failures.count > 0 { throw GenerateError.failed(count: failures.count) }

@@ -55,7 +55,7 @@ import Testing
         let user = try database.createUser(email: "a@example.com", passwordHash: "h", fullName: nil, now: Fixtures.start)
         try database.setWidgetDefaults(CustomizationOverrides(language: .pl), userID: user.id, now: Fixtures.start)
         _ = try database.createEvent(sampleDraft(), userID: user.id, publicID: Fixtures.publicID, now: Fixtures.start)
-        let items = try database.allPublishableEvents()
+        let items = try database.publicationSnapshot().items
         #expect(items.count == 1)
         #expect(items[0].settings.language == .pl)
         #expect(items[0].settings.theme == .dark)

@@ -1,4 +1,4 @@
-import Core
+@testable import Core
 import Foundation
 import Generator
 import Logging
@@ -121,5 +121,34 @@ import Testing
     @Test func unknownEventIsAnError() async throws {
         let generator = try await makeGenerator(try AppDatabase.open(path: folder.file("db.sqlite")))
         #expect(throws: SiteGenerator.GenerateError.self) { try generator.publish(eventID: 999) }
+    }
+}
+
+@Suite struct FailedRenderTests {
+    @Test func anEventThatCannotBeRenderedKeepsItsPreviousFiles() async throws {
+        let folder = try TemporaryDirectory()
+        let database = try AppDatabase.open(path: folder.file("db.sqlite"))
+        let user = try database.createUser(email: "o@example.com", passwordHash: "h", fullName: nil, now: GeneratorFixtures.start)
+        let draft = try EventDraft(
+            title: "Before", start: GeneratorFixtures.start, end: GeneratorFixtures.start.addingTimeInterval(600),
+            webinarURL: "https://example.com/w"
+        ).validated()
+        let event = try database.createEvent(draft, userID: user.id, publicID: .random(), now: GeneratorFixtures.start)
+        let generator = SiteGenerator(
+            database: database,
+            renderer: WidgetRenderer(templates: try await GeneratorFixtures.templates(), uidHost: "example.org"),
+            publisher: Publisher(root: folder.file("out")), logger: Logger(label: "test"))
+        try generator.publish(eventID: event.id)
+        let path = folder.file("out/\(SitePaths.widgetHTML(event.publicID))")
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+
+        // Damage the row behind the product's back: its settings no longer decode.
+        try await database.writer.write { db in
+            try db.execute(sql: "UPDATE events SET title = 'After', customization_settings = '{\"theme\": 42}' WHERE id = ?", arguments: [event.id])
+        }
+        #expect(throws: (any Error).self) { try generator.publish(eventID: event.id) }
+        #expect(throws: SiteGenerator.GenerateError.self) { try generator.publishAll() }
+
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 }

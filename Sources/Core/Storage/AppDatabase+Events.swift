@@ -51,16 +51,38 @@ extension AppDatabase {
     }
 
     /// Every event with its organizer's defaults, read in one snapshot (for `generate --all`).
-    public func allPublishableEvents() throws -> [PublishableEvent] {
+    /// A row that no longer decodes is reported on its own instead of failing the whole read.
+    public func publicationSnapshot() throws -> PublicationSnapshot {
         try writer.read { db in
             var defaults: [Int64: CustomizationOverrides] = [:]
+            var unreadableDefaults: Set<Int64> = []
             for record in try UserSettingsRecord.fetchAll(db) {
-                defaults[record.userID] = try StoredJSON.decode(record.iframeDefaults)
+                if let decoded = try? StoredJSON.decode(record.iframeDefaults) {
+                    defaults[record.userID] = decoded
+                } else {
+                    unreadableDefaults.insert(record.userID)
+                }
             }
-            return try EventRecord.order(sql: "id").fetchAll(db).map { record in
-                let event = try record.event()
-                return PublishableEvent(event: event, userDefaults: defaults[event.userID] ?? CustomizationOverrides())
+            var snapshot = PublicationSnapshot()
+            for record in try EventRecord.order(sql: "id").fetchAll(db) {
+                guard let event = try? record.event(), !unreadableDefaults.contains(record.userID) else {
+                    snapshot.unreadable.append(.init(id: record.id ?? 0, publicID: PublicID(record.publicID)))
+                    continue
+                }
+                snapshot.items.append(PublishableEvent(event: event, userDefaults: defaults[event.userID] ?? CustomizationOverrides()))
             }
+            return snapshot
         }
     }
+}
+
+/// All events as `generate --all` sees them: the publishable ones, and rows that could not be read.
+public struct PublicationSnapshot: Sendable {
+    public struct UnreadableRow: Sendable {
+        public var id: Int64
+        public var publicID: PublicID?
+    }
+
+    public var items: [PublishableEvent] = []
+    public var unreadable: [UnreadableRow] = []
 }
