@@ -6,8 +6,12 @@
 #   Benchmarks/generate.sh                         # release build, 10,000 events
 #   EVENTS=500 BIN=.build/debug/attendify Benchmarks/generate.sh   # quick try with a debug binary
 #
-# Environment: EVENTS (default 10000), USERS (default 8), REPUBLISH_RUNS (default 15),
-# BIN (skip the release build and use this binary), KEEP_WORK=1 (leave the work folder behind).
+# Environment: EVENTS (default 10000), USERS (default 8), RUNS (timed runs of generate and of cp,
+# best kept; default 2), REPUBLISH_RUNS (default 15), BIN (skip the release build and use this
+# binary), KEEP_WORK=1 (leave the work folder behind).
+#
+# Timings are wall clock and sensitive to anything else running on the machine (a concurrent
+# `swift build` easily doubles them): run it on an otherwise idle box.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -15,9 +19,11 @@ root=$PWD
 events=${EVENTS:-10000}
 users=${USERS:-8}
 republish_runs=${REPUBLISH_RUNS:-15}
+runs=${RUNS:-2}
 [[ $events =~ ^[1-9][0-9]*$ ]] || { echo "EVENTS must be a positive integer, got '$events'" >&2; exit 2; }
 [[ $users =~ ^[1-9][0-9]*$ ]] || { echo "USERS must be a positive integer, got '$users'" >&2; exit 2; }
 [[ $republish_runs =~ ^[1-9][0-9]*$ ]] || { echo "REPUBLISH_RUNS must be a positive integer" >&2; exit 2; }
+[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "RUNS must be a positive integer" >&2; exit 2; }
 
 if [[ -n "${BIN:-}" ]]; then
     bin=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
@@ -42,7 +48,6 @@ db="$work/db.sqlite"
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", b - a }'; }
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
 
 # Runs attendify quietly; on failure shows its output and stops the benchmark.
 attendify() {
@@ -132,8 +137,8 @@ with sqlite3.connect(db_path) as db:
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 PY
 
-# Fairness: both sides create a complete tree in an empty folder, and each is run twice with the
-# best run kept. The first generate warms the database, the templates and the binary in the page
+# Fairness: both sides create a complete tree in an empty folder, and each is run RUNS times
+# (default twice) with the best run kept. The first generate warms the database, the templates and the binary in the page
 # cache; cp runs after generate, so it reads a tree that is already in the page cache. Neither
 # calls fsync (the publisher renames, it does not sync), so both measure work up to the page
 # cache, not the disk. Before each run an untimed `rm -rf` makes it start from nothing, and an
@@ -157,10 +162,9 @@ copy_tree() {
     elapsed "$start" "$end"
 }
 
-echo "== generate --all (2 runs)"
-generate_1=$(generate_all)
-generate_2=$(generate_all)
-generate_best=$(min "$generate_1" "$generate_2")
+echo "== generate --all ($runs runs)"
+generate_runs=()
+for ((run = 0; run < runs; run++)); do generate_runs+=("$(generate_all)"); done
 
 files=$(find "$work/out" -type f | wc -l)
 if ((files != events * 3)); then
@@ -168,10 +172,9 @@ if ((files != events * 3)); then
     exit 1
 fi
 
-echo "== cp -r of out/ (2 runs)"
-copy_1=$(copy_tree)
-copy_2=$(copy_tree)
-copy_best=$(min "$copy_1" "$copy_2")
+echo "== cp -r of out/ ($runs runs)"
+copy_runs=()
+for ((run = 0; run < runs; run++)); do copy_runs+=("$(copy_tree)"); done
 copied=$(find "$work/copy" -type f | wc -l)
 tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ total += $1 } END { print total + 0 }'; }
 out_bytes=$(tree_bytes "$work/out")
@@ -205,24 +208,24 @@ for entry in os.scandir(os.path.join(sys.argv[1], "widget", "event")):
 print(int(statistics.median(raw)), max(raw), int(statistics.median(gz)), max(gz))
 ' "$work/out")
 
-python3 - "$events" "$generate_1" "$generate_2" "$generate_best" "$copy_1" "$copy_2" "$copy_best" \
-    "$files" "$out_bytes" "$html_median" "$html_max" "$gz_median" "$gz_max" "$build" "$(nproc)" \
-    "${republish_times[@]}" <<'PY'
+python3 - "$events" "$files" "$out_bytes" "$html_median" "$html_max" "$gz_median" "$gz_max" "$build" "$(nproc)" \
+    "${generate_runs[*]}" "${copy_runs[*]}" "${republish_times[*]}" <<'PY'
 import statistics, sys
 a = sys.argv[1:]
-events = int(a[0])
-gen1, gen2, gen, cp1, cp2, cp = map(float, a[1:7])
-files, out_bytes, html_median, html_max, gz_median, gz_max = map(int, a[7:13])
-build, cores = a[13], a[14]
-republish = sorted(float(x) for x in a[15:])
+events, files, out_bytes, html_median, html_max, gz_median, gz_max = map(int, a[0:7])
+build, cores = a[7], a[8]
+gen_runs, cp_runs, republish = ([float(x) for x in arg.split()] for arg in a[9:12])
+gen, cp = min(gen_runs), min(cp_runs)
+republish.sort()
 kib = lambda n: f"{n / 1024:.1f} KiB"
+runs = lambda values: ", ".join(f"{v:.2f} s" for v in values)
 
 print()
 print(f"attendify generate benchmark ({build}, {cores} cores, {events} events)")
 print(f"out/ tree: {files} files, {out_bytes / 1048576:.1f} MiB of file contents")
-print(f"generate --all: {gen:.2f} s best of 2 (runs {gen1:.2f} s, {gen2:.2f} s), "
+print(f"generate --all: {gen:.2f} s best of {len(gen_runs)} (runs {runs(gen_runs)}), "
       f"{events / gen:.2f} events/second, wall clock incl. start-up")
-print(f"cp -r of out/:  {cp:.2f} s best of 2 (runs {cp1:.2f} s, {cp2:.2f} s)")
+print(f"cp -r of out/:  {cp:.2f} s best of {len(cp_runs)} (runs {runs(cp_runs)})")
 print(f"ratio generate/copy: {gen / cp:.2f}")
 print("target: ratio <= 4")
 print(f"republish one event (generate --event ID): median {statistics.median(republish) * 1000:.0f} ms "

@@ -1,11 +1,12 @@
 import Core
+import EdgeTracker
 import Foundation
 import Generator
 import Hummingbird
 import Logging
 
-/// Builds the all-in-one server (`attendify serve`): the static public files today; the API and
-/// the tracker join the same router as their modules land.
+/// Builds the all-in-one server (`attendify serve`): the static public files and `/track` on one
+/// router, with the tracker's writer and link refresher as services (the API joins as it lands).
 public func buildApplication(
     config: ServeConfig, dependencies: AppDependencies,
     onReady: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
@@ -17,11 +18,17 @@ public func buildApplication(
             "published the public files of every event",
             metadata: ["events": "\(report.published)", "removed": "\(report.removed)", "out": "\(config.outputDirectory)"])
     }
-    let router = buildRouter(config: config)
+    let tracker = try EdgeTracker.build(database: dependencies.database, config: config.tracker, logger: logger)
+    let router = buildRouter(config: config, tracker: tracker.tracker)
     let host = config.host
+    var services = tracker.backgroundServices
+    if let metricsPort = config.metricsPort {
+        services.append(tracker.metricsService(port: metricsPort, logger: logger))
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
+        services: services,
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? config.port
             logger.info("attendify serve is ready on http://\(host):\(port)")
@@ -31,8 +38,9 @@ public func buildApplication(
 }
 
 /// The routes of `serve`, separate from resources so tests can inspect them.
-func buildRouter(config: ServeConfig) -> Router<BasicRequestContext> {
-    let router = Router()
-    StaticSiteController<BasicRequestContext>(outputDirectory: config.outputDirectory).addRoutes(to: router)
+func buildRouter(config: ServeConfig, tracker: ClickTracker) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    StaticSiteController<AppRequestContext>(outputDirectory: config.outputDirectory).addRoutes(to: router)
+    TrackRouteController(tracker: tracker).addRoutes(to: router)
     return router
 }

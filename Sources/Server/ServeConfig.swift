@@ -1,3 +1,4 @@
+import EdgeTracker
 import Foundation
 
 /// Everything `attendify serve` needs, as one plain value: the CLI builds it from flags and
@@ -13,6 +14,10 @@ public struct ServeConfig: Sendable {
     public var publicURL: URL
     /// Whether `serve` rebuilds every event's files before it starts answering.
     public var regenerateOnStart: Bool
+    /// How `/track` counts clicks.
+    public var tracker: TrackerConfig = TrackerConfig()
+    /// Loopback port for Prometheus `/metrics`; nil serves none.
+    public var metricsPort: Int?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./data/attendify.sqlite",

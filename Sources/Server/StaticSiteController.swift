@@ -83,7 +83,7 @@ struct StaticFile {
         var headers = extra
         headers[.eTag] = etag
         headers[.lastModified] = HTTPDate.format(epochSeconds: modified)
-        headers[.cacheControl] = StaticSiteController<BasicRequestContext>.publicCacheControl
+        headers[.cacheControl] = StaticSiteController<AppRequestContext>.publicCacheControl
         headers[.accessControlAllowOrigin] = "*"
         headers[.xContentTypeOptions] = "nosniff"
         if isNotModified(request) {

@@ -11,6 +11,6 @@ struct Attendify: AsyncParsableCommand {
             fallback, shown in each command's --help.
             """,
         subcommands: [
-            ServeCommand.self, GenerateCommand.self, CheckTemplatesCommand.self, MigrateCommand.self,
+            ServeCommand.self, TrackCommand.self, GenerateCommand.self, CheckTemplatesCommand.self, MigrateCommand.self,
         ])
 }

@@ -12,6 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: "Rebuilds every event's public files at start, then serves them. Logs one line when ready.")
 
     @OptionGroup var site: SiteOptions
+    @OptionGroup var trackerOptions: TrackerOptions
 
     @Option(help: "Address to listen on (env ATTENDIFY_HOST; default 127.0.0.1).")
     var host: String?
@@ -29,6 +30,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let port = try port ?? Environment.value("ATTENDIFY_PORT").map(Self.parsePort) {
             config.port = port
         }
+        config.tracker = try trackerOptions.trackerConfig()
+        config.metricsPort = try trackerOptions.resolvedMetricsPort()
         let logger = Logger(label: "attendify.serve")
         let dependencies = try await AppDependencies.build(config: config, logger: logger)
         if demo {

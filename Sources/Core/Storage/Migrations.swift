@@ -67,6 +67,34 @@ enum Migrations {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v2: change log for the tracker's link table") { db in
+            // Every change that can alter an event's redirects (the event itself, or its organizer's
+            // defaults, which decide the offered providers) appends the event's public id here, so
+            // a tracker in another process can follow changes with one indexed query per poll.
+            try db.execute(
+                sql: """
+                    CREATE TABLE link_changes (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        public_id TEXT NOT NULL,
+                        changed_at INTEGER NOT NULL DEFAULT (unixepoch())
+                    );
+                    CREATE TRIGGER link_changes_event_insert AFTER INSERT ON events BEGIN
+                        INSERT INTO link_changes (public_id) VALUES (NEW.public_id);
+                    END;
+                    CREATE TRIGGER link_changes_event_update AFTER UPDATE ON events BEGIN
+                        INSERT INTO link_changes (public_id) VALUES (NEW.public_id);
+                    END;
+                    CREATE TRIGGER link_changes_event_delete AFTER DELETE ON events BEGIN
+                        INSERT INTO link_changes (public_id) VALUES (OLD.public_id);
+                    END;
+                    CREATE TRIGGER link_changes_settings_insert AFTER INSERT ON user_settings BEGIN
+                        INSERT INTO link_changes (public_id) SELECT public_id FROM events WHERE user_id = NEW.user_id;
+                    END;
+                    CREATE TRIGGER link_changes_settings_update AFTER UPDATE ON user_settings BEGIN
+                        INSERT INTO link_changes (public_id) SELECT public_id FROM events WHERE user_id = NEW.user_id;
+                    END;
+                    """)
+        }
         return migrator
     }
 }

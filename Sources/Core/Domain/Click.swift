@@ -1,0 +1,22 @@
+import Foundation
+
+/// One counted click on a widget button, as the tracker queues it for the database.
+public struct Click: Sendable, Equatable {
+    public var eventID: Int64
+    public var type: ProviderType
+    public var clickedAt: Int64
+    /// Stored only when the operator enabled `--store-client-info`; nil by default.
+    public var ipAddress: String?
+    public var userAgent: String?
+
+    public init(eventID: Int64, type: ProviderType, clickedAt: Int64, ipAddress: String? = nil, userAgent: String? = nil) {
+        self.eventID = eventID
+        self.type = type
+        self.clickedAt = clickedAt
+        self.ipAddress = ipAddress
+        self.userAgent = userAgent
+    }
+
+    /// Start of the hour the click falls in: the rollup's bucket.
+    public var bucketStart: Int64 { clickedAt - ((clickedAt % 3_600) + 3_600) % 3_600 }
+}

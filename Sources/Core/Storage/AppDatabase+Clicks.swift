@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// Commits a batch of clicks in one transaction: the raw rows and the hourly rollup together,
+    /// so statistics (read from the rollup) always agree with the raw rows. Clicks of events
+    /// deleted meanwhile are skipped (not an error: the visitor was already redirected).
+    /// Returns how many clicks were stored.
+    @discardableResult
+    public func recordClicks(_ clicks: [Click]) throws -> Int {
+        guard !clicks.isEmpty else { return 0 }
+        return try writer.write { db in
+            let liveIDs = Set(
+                try Int64.fetchAll(
+                    db, sql: "SELECT id FROM events WHERE id IN (\(databaseQuestionMarks(count: Set(clicks.map(\.eventID)).count)))",
+                    arguments: StatementArguments(Array(Set(clicks.map(\.eventID))))))
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO widget_interactions (event_id, interaction_type, clicked_at, ip_address, user_agent) VALUES (?, ?, ?, ?, ?)")
+            var rollup: [RollupKey: Int] = [:]
+            var stored = 0
+            for click in clicks where liveIDs.contains(click.eventID) {
+                try insert.execute(arguments: [click.eventID, click.type.rawValue, click.clickedAt, click.ipAddress, click.userAgent])
+                rollup[RollupKey(eventID: click.eventID, bucketStart: click.bucketStart, type: click.type.rawValue), default: 0] += 1
+                stored += 1
+            }
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO interaction_counts (event_id, bucket_start, interaction_type, count) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (event_id, bucket_start, interaction_type) DO UPDATE SET count = count + excluded.count
+                    """)
+            for (key, count) in rollup {
+                try upsert.execute(arguments: [key.eventID, key.bucketStart, key.type, count])
+            }
+            return stored
+        }
+    }
+
+    /// Raw click rows of one event (tests and benchmarks compare them with what was acknowledged).
+    public func rawClickCount(eventID: Int64? = nil) throws -> Int {
+        try writer.read { db in
+            if let eventID {
+                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM widget_interactions WHERE event_id = ?", arguments: [eventID]) ?? 0
+            }
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM widget_interactions") ?? 0
+        }
+    }
+
+    /// Sum of the rollup, optionally for one event.
+    public func rollupClickCount(eventID: Int64? = nil) throws -> Int {
+        try writer.read { db in
+            if let eventID {
+                return try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(count), 0) FROM interaction_counts WHERE event_id = ?", arguments: [eventID]) ?? 0
+            }
+            return try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(count), 0) FROM interaction_counts") ?? 0
+        }
+    }
+
+    /// Whether any raw click row carries client information (privacy tests).
+    public func storedClientInfoCount() throws -> Int {
+        try writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM widget_interactions WHERE ip_address IS NOT NULL OR user_agent IS NOT NULL") ?? 0
+        }
+    }
+}
+
+private struct RollupKey: Hashable {
+    var eventID: Int64
+    var bucketStart: Int64
+    var type: String
+}

@@ -1,0 +1,84 @@
+import Core
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The one writer of clicks: commits the queue in batches (at least every `flushInterval`, or as
+/// soon as `flushBatchSize` wait), retries failed writes with back-off without losing the batch,
+/// and on graceful shutdown drains everything that was acknowledged before it stops.
+public struct ClickWriter: Service {
+    let database: AppDatabase
+    let queue: ClickQueue
+    let metrics: TrackerMetrics
+    let config: TrackerConfig
+    let logger: Logger
+
+    /// Longest a shutdown waits for a failing database before giving up on the remaining clicks.
+    static let drainDeadline: Duration = .seconds(30)
+
+    public init(database: AppDatabase, queue: ClickQueue, metrics: TrackerMetrics, config: TrackerConfig, logger: Logger) {
+        self.database = database
+        self.queue = queue
+        self.metrics = metrics
+        self.config = config
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var lastFlush = ContinuousClock.now
+        var backoff: Duration = .zero
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: backoff > .zero ? backoff : .milliseconds(10))
+            let due = ContinuousClock.now - lastFlush >= config.flushInterval
+            guard queue.count >= config.flushBatchSize || (due && queue.count > 0) else { continue }
+            lastFlush = .now
+            backoff = flushOnce() ? .zero : nextBackoff(backoff)
+        }
+        drain()
+    }
+
+    /// Writes everything still queued; used at shutdown.
+    func drain() {
+        let deadline = ContinuousClock.now + Self.drainDeadline
+        var backoff: Duration = .zero
+        while queue.count > 0 {
+            if flushOnce() {
+                backoff = .zero
+                continue
+            }
+            guard ContinuousClock.now < deadline else {
+                logger.critical("giving up on queued clicks at shutdown", metadata: ["lost": "\(queue.count)"])
+                return
+            }
+            backoff = nextBackoff(backoff)
+            Thread.sleep(forTimeInterval: Double(backoff.components.attoseconds) / 1e18 + Double(backoff.components.seconds))
+        }
+        logger.info("click queue drained")
+    }
+
+    /// One batch; false when the write failed (the batch is back in the queue).
+    @discardableResult
+    func flushOnce() -> Bool {
+        let batch = queue.take(upTo: config.flushBatchSize)
+        guard !batch.isEmpty else { return true }
+        let started = ContinuousClock.now
+        do {
+            try database.recordClicks(batch)
+            let elapsed = ContinuousClock.now - started
+            metrics.recorded.add(batch.count, ordering: .relaxed)
+            metrics.queueDepth.subtract(batch.count, ordering: .relaxed)
+            metrics.flushCount.add(1, ordering: .relaxed)
+            metrics.flushMicroseconds.add(Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000), ordering: .relaxed)
+            return true
+        } catch {
+            queue.putBack(batch)
+            metrics.writeErrors.add(1, ordering: .relaxed)
+            logger.warning("click batch write failed; will retry", metadata: ["clicks": "\(batch.count)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    private func nextBackoff(_ current: Duration) -> Duration {
+        current == .zero ? .milliseconds(50) : min(current * 2, .seconds(5))
+    }
+}

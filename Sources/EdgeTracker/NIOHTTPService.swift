@@ -1,0 +1,66 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+
+/// A minimal HTTP/1.1 server on SwiftNIO, run as a service: binds, reports its port, and on
+/// graceful shutdown stops accepting and closes its connections, so that every response it has
+/// sent is behind it before later services (the click writer) shut down.
+public struct NIOHTTPService: Service {
+    let name: String
+    let host: String
+    let port: Int
+    let logger: Logger
+    let makeHandler: @Sendable () -> any ChannelHandler & RemovableChannelHandler
+    let onReady: @Sendable (Int) async -> Void
+
+    init(
+        name: String, host: String, port: Int, logger: Logger,
+        makeHandler: @escaping @Sendable () -> any ChannelHandler & RemovableChannelHandler,
+        onReady: @escaping @Sendable (Int) async -> Void
+    ) {
+        self.name = name
+        self.host = host
+        self.port = port
+        self.logger = logger
+        self.makeHandler = makeHandler
+        self.onReady = onReady
+    }
+
+    public func run() async throws {
+        let connections = ConnectionSet()
+        let makeHandler = self.makeHandler
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 1_024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                connections.insert(channel)
+                channel.closeFuture.whenComplete { _ in connections.remove(channel) }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(makeHandler())
+                }
+            }
+        let server = try await bootstrap.bind(host: host, port: port).get()
+        let boundPort = server.localAddress?.port ?? port
+        logger.info("\(name) is ready on http://\(host):\(boundPort)")
+        await onReady(boundPort)
+        // Wait for shutdown; an immediate cancellation lands here too.
+        try? await gracefulShutdown()
+        try? await server.close()
+        for channel in connections.all() { try? await channel.close() }
+        logger.info("\(name) stopped accepting requests")
+    }
+}
+
+/// Open connections of one server, so shutdown can close them.
+private final class ConnectionSet: Sendable {
+    private let channels = NIOLockedValueBox([ObjectIdentifier: any Channel]())
+
+    func insert(_ channel: any Channel) { channels.withLockedValue { $0[ObjectIdentifier(channel)] = channel } }
+    func remove(_ channel: any Channel) { channels.withLockedValue { $0[ObjectIdentifier(channel)] = nil } }
+    func all() -> [any Channel] { channels.withLockedValue { Array($0.values) } }
+}

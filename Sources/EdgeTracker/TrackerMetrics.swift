@@ -1,0 +1,66 @@
+import Synchronization
+
+/// The tracker's counters, exported in Prometheus text format on the loopback metrics port.
+/// Plain atomics: the hot path pays one relaxed increment per counter it touches.
+public final class TrackerMetrics: Sendable {
+    /// Why a redirected click was not counted.
+    public enum NotCountedReason: String, CaseIterable, Sendable {
+        case head, bot, throttled
+    }
+
+    let received = Atomic<Int>(0)
+    let recorded = Atomic<Int>(0)
+    let notFound = Atomic<Int>(0)
+    let dropped = Atomic<Int>(0)
+    let writeErrors = Atomic<Int>(0)
+    let notCountedHead = Atomic<Int>(0)
+    let notCountedBot = Atomic<Int>(0)
+    let notCountedThrottled = Atomic<Int>(0)
+    let flushCount = Atomic<Int>(0)
+    let flushMicroseconds = Atomic<Int>(0)
+    let queueDepth = Atomic<Int>(0)
+
+    public init() {}
+
+    func notCounted(_ reason: NotCountedReason) {
+        switch reason {
+        case .head: notCountedHead.add(1, ordering: .relaxed)
+        case .bot: notCountedBot.add(1, ordering: .relaxed)
+        case .throttled: notCountedThrottled.add(1, ordering: .relaxed)
+        }
+    }
+
+    public func notCountedCount(_ reason: NotCountedReason) -> Int {
+        switch reason {
+        case .head: notCountedHead.load(ordering: .relaxed)
+        case .bot: notCountedBot.load(ordering: .relaxed)
+        case .throttled: notCountedThrottled.load(ordering: .relaxed)
+        }
+    }
+
+    public var recordedCount: Int { recorded.load(ordering: .relaxed) }
+    public var droppedCount: Int { dropped.load(ordering: .relaxed) }
+
+    /// Prometheus text exposition format 0.0.4.
+    public func prometheusText() -> String {
+        func line(_ name: String, _ help: String, _ type: String, _ value: Int) -> String {
+            "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(value)\n"
+        }
+        var text = ""
+        text += line("attendify_clicks_received_total", "Track requests for a known event and offered provider.", "counter", received.load(ordering: .relaxed))
+        text += line("attendify_clicks_recorded_total", "Clicks committed to the database.", "counter", recorded.load(ordering: .relaxed))
+        text += "# HELP attendify_clicks_not_counted_total Redirected but deliberately not counted.\n# TYPE attendify_clicks_not_counted_total counter\n"
+        for reason in NotCountedReason.allCases {
+            text += "attendify_clicks_not_counted_total{reason=\"\(reason.rawValue)\"} \(notCountedCount(reason))\n"
+        }
+        text += line("attendify_clicks_dropped_total", "Clicks lost because the queue was full.", "counter", dropped.load(ordering: .relaxed))
+        text += line("attendify_track_not_found_total", "Track requests answered 404.", "counter", notFound.load(ordering: .relaxed))
+        text += line("attendify_click_write_errors_total", "Failed batch writes (retried).", "counter", writeErrors.load(ordering: .relaxed))
+        text += line("attendify_click_queue_depth", "Clicks waiting to be written.", "gauge", queueDepth.load(ordering: .relaxed))
+        let flushes = flushCount.load(ordering: .relaxed)
+        let seconds = Double(flushMicroseconds.load(ordering: .relaxed)) / 1_000_000
+        text += "# HELP attendify_click_flush_seconds Time spent committing click batches.\n# TYPE attendify_click_flush_seconds summary\n"
+        text += "attendify_click_flush_seconds_sum \(seconds)\nattendify_click_flush_seconds_count \(flushes)\n"
+        return text
+    }
+}

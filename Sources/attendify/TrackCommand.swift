@@ -1,0 +1,44 @@
+import ArgumentParser
+import Core
+import EdgeTracker
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `attendify track`: the dedicated click tracker for production (behind Nginx).
+struct TrackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "track",
+        abstract: "Run the click tracker: GET /track/{public_id}/{type} -> 302, clicks written in batches.",
+        discussion: """
+            Answers from an in-memory link table that follows database changes within a second. \
+            Clicks are committed at least every 100 ms; SIGTERM or SIGINT drain the queue before exit.
+            """)
+
+    @Option(help: "SQLite database file (env ATTENDIFY_DB; default ./data/attendify.sqlite).")
+    var db: String?
+
+    @Option(help: "Address to listen on (env ATTENDIFY_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env ATTENDIFY_PORT; default 8082).")
+    var port: Int?
+
+    @OptionGroup var trackerOptions: TrackerOptions
+
+    func run() async throws {
+        let logger = Logger(label: "attendify.track")
+        let database = try AppDatabase.open(path: db ?? Environment.value("ATTENDIFY_DB") ?? "./data/attendify.sqlite")
+        let config = try trackerOptions.trackerConfig()
+        let tracker = try EdgeTracker.build(database: database, config: config, logger: logger)
+        let port = try port ?? Environment.value("ATTENDIFY_PORT").map(ServeCommand.parsePort) ?? 8082
+        var services = tracker.backgroundServices
+        if let metricsPort = try trackerOptions.resolvedMetricsPort() {
+            services.append(tracker.metricsService(port: metricsPort, logger: logger))
+        }
+        services.append(tracker.httpService(host: host ?? Environment.value("ATTENDIFY_HOST") ?? "127.0.0.1", port: port, logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
