@@ -82,6 +82,14 @@ let package = Package(
             dependencies: ["Core", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Core", "TestSupport"]),
+        .testTarget(
+            name: "EdgeTrackerTests",
+            dependencies: [
+                "EdgeTracker", "Core", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Core", "Generator", "TestSupport"]),
     ]
 )

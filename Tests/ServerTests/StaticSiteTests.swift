@@ -86,3 +86,21 @@ import Testing
         }
     }
 }
+
+@Suite struct ServeTrackTests {
+    @Test func serveAnswersTrackWithTheSameRedirects() async throws {
+        try await withRunningServer { client, site in
+            let browser = [("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AttendifyTest")]
+            let google = try await client.get("/track/\(site.publicID)/google", headers: browser)
+            #expect(google.status == 302)
+            #expect(google.header("Location")?.hasPrefix("https://calendar.google.com/calendar/render?") == true)
+            #expect(google.header("Cache-Control") == "no-store")
+            let ics = try await client.get("/track/\(site.publicID)/ics", headers: browser)
+            #expect(ics.header("Location") == "/calendar/\(site.publicID)/download.ics")
+            let bad = try await client.get("/track/\(site.publicID)/nope", headers: browser)
+            #expect(bad.status == 404)
+            let traversal = try await client.get("/track/\(site.publicID)/../../etc/passwd", headers: browser)
+            #expect(traversal.status == 404)
+        }
+    }
+}

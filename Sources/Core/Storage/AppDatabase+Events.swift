@@ -30,6 +30,43 @@ extension AppDatabase {
         }
     }
 
+    /// Replaces an organizer's event with a validated draft, bumping SEQUENCE when calendars must
+    /// notice. Throws `notFound` for a missing event or one that belongs to someone else.
+    public func updateEvent(id: Int64, userID: Int64, with draft: EventDraft, now: Date) throws -> Event {
+        try writer.write { db in
+            guard let record = try EventRecord.filter(sql: "id = ? AND user_id = ?", arguments: [id, userID]).fetchOne(db) else {
+                throw StorageError.notFound
+            }
+            let previous = try record.event()
+            var updated = previous
+            updated.title = draft.title
+            updated.description = draft.description
+            updated.start = draft.start
+            updated.end = draft.end
+            updated.timeZone = draft.timeZone
+            updated.webinarURL = draft.webinarURL
+            updated.customization = draft.customization
+            updated.sequence = updated.sequenceAfterChange(from: previous)
+            updated.updatedAt = max(now, previous.updatedAt)
+            var newRecord = try EventRecord(event: updated)
+            try newRecord.update(db)
+            return updated
+        }
+    }
+
+    /// Deletes an organizer's event (its clicks go with it). Returns the deleted event so callers
+    /// can remove its files; throws `notFound` when missing or not the organizer's.
+    public func deleteEvent(id: Int64, userID: Int64) throws -> Event {
+        try writer.write { db in
+            guard let record = try EventRecord.filter(sql: "id = ? AND user_id = ?", arguments: [id, userID]).fetchOne(db) else {
+                throw StorageError.notFound
+            }
+            let event = try record.event()
+            try db.execute(sql: "DELETE FROM events WHERE id = ?", arguments: [id])
+            return event
+        }
+    }
+
     public func event(id: Int64) throws -> Event? {
         try writer.read { db in try EventRecord.fetchOne(db, key: id)?.event() }
     }
