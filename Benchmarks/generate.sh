@@ -137,52 +137,64 @@ with sqlite3.connect(db_path) as db:
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 PY
 
-# Fairness: both sides create a complete tree in an empty folder, and each is run RUNS times
-# (default twice) with the best run kept. The first generate warms the database, the templates and the binary in the page
-# cache; cp runs after generate, so it reads a tree that is already in the page cache. Neither
-# calls fsync (the publisher renames, it does not sync), so both measure work up to the page
-# cache, not the disk. Before each run an untimed `rm -rf` makes it start from nothing, and an
-# untimed `sync` flushes the previous run's dirty pages, so no run pays for another's writeback.
+# Fairness: both sides create a complete tree in a folder that does not exist yet, and each is
+# run RUNS times (default twice) with the best run kept. The first generate warms the database,
+# the templates and the binary in the page cache; cp runs after generate, so it reads a tree that
+# is already in the page cache. Neither calls fsync (the publisher renames, it does not sync), so
+# both measure work up to the page cache, not the disk; an untimed `sync` before each run flushes
+# the previous run's dirty pages, so no run pays for another's writeback.
+#
+# Nothing is deleted between runs (every run gets a new folder; the trap removes them all at the
+# end): on an ext4 without a journal (this dev box's root filesystem), the inode allocator skips
+# inodes freed in the last 60 s (360 s while their inode table block is still dirty) and its
+# recently_deleted() check makes creating files after a large `rm -rf` up to 10x slower (seen with
+# perf: cp -r went from 2 s to 30 s). That would punish whichever run follows a deletion, so leave
+# a few minutes between two runs of this script, or after deleting a large tree, on such a disk.
 generate_all() {
-    rm -rf "$work/out"
+    local target=$1 start end
     sync
-    local start end
     start=$(now)
-    attendify generate --all --db "$db" --out "$work/out" --templates "$root/Templates"
+    attendify generate --all --db "$db" --out "$target" --templates "$root/Templates"
     end=$(now)
     elapsed "$start" "$end"
 }
 copy_tree() {
-    rm -rf "$work/copy"
+    local source=$1 target=$2 start end
     sync
-    local start end
     start=$(now)
-    cp -r "$work/out" "$work/copy"
+    cp -r "$source" "$target"
     end=$(now)
     elapsed "$start" "$end"
 }
+tree_files() { find "$1" -type f | wc -l; }
+tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ total += $1 } END { print total + 0 }'; }
 
 echo "== generate --all ($runs runs)"
 generate_runs=()
-for ((run = 0; run < runs; run++)); do generate_runs+=("$(generate_all)"); done
-
-files=$(find "$work/out" -type f | wc -l)
+for ((run = 1; run <= runs; run++)); do generate_runs+=("$(generate_all "$work/out-$run")"); done
+out="$work/out-1"
+files=$(tree_files "$out")
+out_bytes=$(tree_bytes "$out")
 if ((files != events * 3)); then
     echo "generate wrote $files files, expected $((events * 3)) (3 per event)" >&2
     exit 1
 fi
+for ((run = 2; run <= runs; run++)); do
+    # Same database, same templates: every run must write the very same bytes.
+    diff -rq "$out" "$work/out-$run" >/dev/null || { echo "generate run $run differs from run 1" >&2; exit 1; }
+done
 
 echo "== cp -r of out/ ($runs runs)"
 copy_runs=()
-for ((run = 0; run < runs; run++)); do copy_runs+=("$(copy_tree)"); done
-copied=$(find "$work/copy" -type f | wc -l)
-tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ total += $1 } END { print total + 0 }'; }
-out_bytes=$(tree_bytes "$work/out")
-copy_bytes=$(tree_bytes "$work/copy")
-if ((copied != files)) || ((copy_bytes != out_bytes)); then
-    echo "the copy differs from out/: $copied files / $copy_bytes bytes vs $files / $out_bytes" >&2
-    exit 1
-fi
+for ((run = 1; run <= runs; run++)); do
+    copy_runs+=("$(copy_tree "$out" "$work/copy-$run")")
+    copied=$(tree_files "$work/copy-$run")
+    copy_bytes=$(tree_bytes "$work/copy-$run")
+    if ((copied != files)) || ((copy_bytes != out_bytes)); then
+        echo "copy $run differs from out/: $copied files / $copy_bytes bytes vs $files / $out_bytes" >&2
+        exit 1
+    fi
+done
 
 echo "== generate --event ID ($republish_runs runs on random events)"
 mapfile -t ids < <(python3 -c '
@@ -193,7 +205,7 @@ for i in random.Random(7).choices(ids, k=int(sys.argv[2])): print(i)
 republish_times=()
 for id in "${ids[@]}"; do
     start=$(now)
-    attendify generate --event "$id" --db "$db" --out "$work/out" --templates "$root/Templates"
+    attendify generate --event "$id" --db "$db" --out "$out" --templates "$root/Templates"
     end=$(now)
     republish_times+=("$(elapsed "$start" "$end")")
 done
@@ -206,7 +218,7 @@ for entry in os.scandir(os.path.join(sys.argv[1], "widget", "event")):
     raw.append(os.stat(os.path.join(entry.path, "index.html")).st_size)
     gz.append(os.stat(os.path.join(entry.path, "index.html.gz")).st_size)
 print(int(statistics.median(raw)), max(raw), int(statistics.median(gz)), max(gz))
-' "$work/out")
+' "$out")
 
 python3 - "$events" "$files" "$out_bytes" "$html_median" "$html_max" "$gz_median" "$gz_max" "$build" "$(nproc)" \
     "${generate_runs[*]}" "${copy_runs[*]}" "${republish_times[*]}" <<'PY'

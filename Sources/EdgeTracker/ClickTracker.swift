@@ -155,10 +155,7 @@ public final class ClickTracker: Sendable {
 
     /// The visitor's address: the peer, or the last `X-Forwarded-For` hop when the peer is a trusted proxy.
     func clientAddress(_ request: Request) -> String? {
-        guard let peer = request.peerAddress else { return nil }
-        guard config.trustedProxies.contains(peer), let forwarded = request.forwardedFor else { return peer }
-        let last = forwarded.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) }
-        return last.flatMap { $0.isEmpty ? nil : $0 } ?? peer
+        ClientAddress.resolve(peer: request.peerAddress, forwardedFor: request.forwardedFor, trustedProxies: config.trustedProxies)
     }
 
     private func notFound() -> Outcome {

@@ -1,11 +1,15 @@
+import API
+import Core
 import Hummingbird
 import NIOCore
 
-/// The request context of every route `serve` answers: Hummingbird's core storage plus the peer
-/// address (the tracker's rate limiter and, behind a trusted proxy, `X-Forwarded-For`).
-public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
+/// The request context of every route the servers answer: Hummingbird's core storage, the peer
+/// address (rate limits; behind a trusted proxy, `X-Forwarded-For`), and the signed-in organizer.
+public struct AppRequestContext: APIRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
+    public var identity: User?
+    public var authenticatedByCookie = false
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

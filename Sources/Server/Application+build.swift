@@ -1,3 +1,4 @@
+import API
 import Core
 import EdgeTracker
 import Foundation
@@ -6,7 +7,7 @@ import Hummingbird
 import Logging
 
 /// Builds the all-in-one server (`attendify serve`): the static public files and `/track` on one
-/// router, with the tracker's writer and link refresher as services (the API joins as it lands).
+/// router with the organizer API, and the tracker's writer and link refresher as services.
 public func buildApplication(
     config: ServeConfig, dependencies: AppDependencies,
     onReady: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
@@ -19,7 +20,7 @@ public func buildApplication(
             metadata: ["events": "\(report.published)", "removed": "\(report.removed)", "out": "\(config.outputDirectory)"])
     }
     let tracker = try EdgeTracker.build(database: dependencies.database, config: config.tracker, logger: logger)
-    let router = buildRouter(config: config, tracker: tracker.tracker)
+    let router = buildRouter(config: config, dependencies: dependencies, tracker: tracker.tracker)
     let host = config.host
     var services = tracker.backgroundServices
     if let metricsPort = config.metricsPort {
@@ -38,9 +39,11 @@ public func buildApplication(
 }
 
 /// The routes of `serve`, separate from resources so tests can inspect them.
-func buildRouter(config: ServeConfig, tracker: ClickTracker) -> Router<AppRequestContext> {
+func buildRouter(config: ServeConfig, dependencies: AppDependencies, tracker: ClickTracker) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     StaticSiteController<AppRequestContext>(outputDirectory: config.outputDirectory).addRoutes(to: router)
     TrackRouteController(tracker: tracker).addRoutes(to: router)
+    OrganizerAPI.addRoutes(
+        to: router, database: dependencies.database, generator: dependencies.generator, config: config.api, now: dependencies.now)
     return router
 }

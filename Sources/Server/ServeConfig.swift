@@ -1,3 +1,4 @@
+import API
 import EdgeTracker
 import Foundation
 
@@ -18,6 +19,21 @@ public struct ServeConfig: Sendable {
     public var tracker: TrackerConfig = TrackerConfig()
     /// Loopback port for Prometheus `/metrics`; nil serves none.
     public var metricsPort: Int?
+    /// Extra browser origins allowed to call `/api` (the public URL's origin always is).
+    public var allowedOrigins: Set<String> = []
+    /// Proxies whose `X-Forwarded-For` is believed, for every limiter.
+    public var trustedProxies: Set<String> = []
+    /// bcrypt cost for new passwords.
+    public var bcryptCost: UInt8 = 12
+
+    /// The API's settings derived from this config.
+    public var api: APIConfig {
+        var config = APIConfig(publicURL: publicURL, allowedOrigins: allowedOrigins)
+        config.rateLimitsEnabled = tracker.rateLimitsEnabled
+        config.trustedProxies = trustedProxies
+        config.bcryptCost = bcryptCost
+        return config
+    }
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./data/attendify.sqlite",

@@ -69,6 +69,11 @@ public struct EventDraft: Equatable, Sendable {
         return nil
     }
 
+    /// True for names we accept as zones (see `looksLikeIANAName`).
+    public static func isTimeZoneName(_ name: String) -> Bool {
+        TimeZone(identifier: name) != nil && looksLikeIANAName(name)
+    }
+
     /// Foundation accepts abbreviations and offsets ("EST", "GMT+2"); we store only real zone names.
     static func looksLikeIANAName(_ name: String) -> Bool {
         name == "UTC" || TimeZone.knownTimeZoneIdentifiers.contains(name)

@@ -1,0 +1,343 @@
+#!/usr/bin/env bash
+# Benchmark of `attendify track` (the click tracker) against the cheapest possible redirect: a
+# stand-alone Nginx whose location answers `return 302` from its configuration. Both are driven by
+# the same wrk script (random valid public id and provider per request, browser User-Agent so every
+# click counts), one after the other on the same machine. Also checks that the tracker stored
+# exactly the clicks it acknowledged, and reports its resident memory after the run.
+#
+#   Benchmarks/track.sh                                   # release build, 1,000 events, 10 s each
+#   BIN=.build/debug/attendify DURATION=3s Benchmarks/track.sh   # quick try with a debug binary
+#
+# Environment: EVENTS (default 1000), DURATION (wrk -d, default 10s), CONNECTIONS (wrk -c, default
+# 64), THREADS (wrk -t, default 2), BIN (skip the release build and use this binary), KEEP_WORK=1
+# (leave the work folder behind).
+#
+# Targets (reported, not enforced): tracker requests/s >= 0.5 x Nginx's, tracker RSS < 64 MB.
+# The exit status is non-zero only when the stored clicks do not match the acknowledged ones (or
+# when the benchmark itself cannot run).
+#
+# wrk, Nginx and the tracker share the machine's cores: the ratio is what matters, not the absolute
+# figures, and a concurrent `swift build` on the box distorts both. Run it on an otherwise idle box.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+events=${EVENTS:-1000}
+duration=${DURATION:-10s}
+connections=${CONNECTIONS:-64}
+wrk_threads=${THREADS:-2}
+[[ $events =~ ^[1-9][0-9]*$ ]] || { echo "EVENTS must be a positive integer, got '$events'" >&2; exit 2; }
+[[ $duration =~ ^[1-9][0-9]*[smh]?$ ]] || { echo "DURATION must look like 10s, got '$duration'" >&2; exit 2; }
+[[ $connections =~ ^[1-9][0-9]*$ ]] || { echo "CONNECTIONS must be a positive integer" >&2; exit 2; }
+[[ $wrk_threads =~ ^[1-9][0-9]*$ ]] || { echo "THREADS must be a positive integer" >&2; exit 2; }
+
+# Tools: Debian's nginx and wrk, installed when missing.
+missing=()
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+if ((${#missing[@]})); then
+    echo "== apt-get install -y ${missing[*]}"
+    sudo=""
+    ((EUID == 0)) || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+
+if [[ -n "${BIN:-}" ]]; then
+    bin=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+    build="binary $BIN"
+else
+    echo "== swift build -c release --product attendify"
+    # Only the executable's product: the test targets are not needed to benchmark it.
+    swift build -c release --product attendify
+    bin="$(swift build -c release --show-bin-path)/attendify"
+    build="release build"
+fi
+[[ -x $bin ]] || { echo "no executable at $bin" >&2; exit 1; }
+
+# The product falls back to ATTENDIFY_* variables; none of the caller's may change what we measure.
+for name in $(compgen -e | grep '^ATTENDIFY_' || true); do unset "$name"; done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/attendify-track-bench.XXXXXX")
+tracker_pid=""
+nginx_pid=""
+stop() {  # stop PID: SIGTERM, then SIGKILL after 10 s; only processes this script started
+    local pid=$1 i
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+    stop "$tracker_pid"
+    stop "$nginx_pid"
+    if [[ -z "${KEEP_WORK:-}" ]]; then rm -rf "$work"; else echo "work folder kept: $work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+db="$work/db.sqlite"
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# Waits until FILE contains a line matching the regex; prints the first capture group.
+wait_for_log() {
+    local file=$1 regex=$2 what=$3 pid=$4 i line
+    for ((i = 0; i < 300; i++)); do
+        line=$(grep -Eo "$regex" "$file" 2>/dev/null | head -n1 || true)
+        if [[ -n $line ]]; then [[ $line =~ $regex ]] && echo "${BASH_REMATCH[1]}"; return 0; fi
+        kill -0 "$pid" 2>/dev/null || { echo "$what exited before it was ready:" >&2; cat "$file" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "$what not ready after 30 s:" >&2
+    cat "$file" >&2
+    exit 1
+}
+
+echo "== seeding $events events into $db"
+"$bin" migrate --db "$db" >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log" >&2; exit 1; }
+python3 - "$db" "$events" "$work/ids.txt" <<'PY'
+import random, sqlite3, sys
+
+db_path, count, ids_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rng = random.Random(20261202)  # fixed seed: every run benchmarks the same data
+alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+now = 1_790_000_000
+ids = ["".join(rng.choice(alphabet) for _ in range(22)) for _ in range(count)]
+with sqlite3.connect(db_path) as db:
+    user = db.execute(
+        "INSERT INTO users (email, password_hash, full_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+        ("bench@example.com", "$argon2id$v=19$m=65536,t=3,p=4$bench", "Bench Organizer", now, now)).lastrowid
+    rows = []
+    for n, public_id in enumerate(ids):
+        start = now + rng.randrange(0, 365 * 86400) // 900 * 900
+        # '{}' customization: every event offers all five providers, so every request is a 302.
+        rows.append((user, public_id, f"Benchmark webinar {n}: tracking clicks", "Agenda: intro, demo, Q&A.",
+                     start, start + 3600, rng.choice(["UTC", "Europe/Warsaw", "America/New_York"]),
+                     f"https://zoom.us/j/{rng.randrange(10**9, 10**10)}", "{}", 0, now, now))
+    db.executemany(
+        "INSERT INTO events (user_id, public_id, title, description, start_datetime, end_datetime, timezone, "
+        "webinar_url, customization_settings, sequence, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+with open(ids_path, "w") as out:
+    out.write("\n".join(ids) + "\n")
+PY
+
+# One wrk script for both servers: a random id and provider per request, a browser User-Agent (the
+# tracker redirects bots without counting them), and per-thread status counts summed in done().
+cat >"$work/track.lua" <<'LUA'
+local ids = {}
+local types = { "google", "ics", "outlook", "office365", "yahoo" }
+local threads = {}
+
+function setup(thread)
+    thread:set("tid", #threads + 1)
+    table.insert(threads, thread)
+end
+
+function init(args)
+    for line in io.lines(args[1]) do
+        if #line > 0 then ids[#ids + 1] = line end
+    end
+    math.randomseed(os.time() * 100 + tid)
+    wrk.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    status_302 = 0
+    status_other = 0
+end
+
+function request()
+    return wrk.format("GET", "/track/" .. ids[math.random(#ids)] .. "/" .. types[math.random(#types)])
+end
+
+function response(status, headers, body)
+    if status == 302 then status_302 = status_302 + 1 else status_other = status_other + 1 end
+end
+
+function done(summary, latency, requests)
+    local ok, other = 0, 0
+    for _, thread in ipairs(threads) do
+        ok = ok + thread:get("status_302")
+        other = other + thread:get("status_other")
+    end
+    io.write(string.format("status_302 %d\nstatus_other %d\n", ok, other))
+end
+LUA
+
+# Runs wrk against URL; the output goes to FILE.
+run_wrk() {
+    local url=$1 file=$2
+    wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency -s "$work/track.lua" "$url" -- "$work/ids.txt" >"$file" 2>&1 \
+        || { echo "wrk failed:" >&2; cat "$file" >&2; exit 1; }
+}
+# Requests/sec, p50 and p99 (in ms) and the status counts from a wrk output file.
+wrk_field() {
+    local file=$1 field=$2
+    case $field in
+        rps) awk '/^Requests\/sec:/ { print $2 }' "$file" ;;
+        p50 | p99)
+            awk -v want="${field#p}%" '
+                /Latency Distribution/ { on = 1; next }
+                on && $1 == want {
+                    v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
+                    if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
+                    printf "%.2f", v; exit
+                }' "$file" ;;
+        302) awk '$1 == "status_302" { print $2 }' "$file" ;;
+        other) awk '$1 == "status_other" { print $2 }' "$file" ;;
+        non3xx) awk '/Non-2xx or 3xx responses:/ { print $NF; found = 1 } END { if (!found) print 0 }' "$file" ;;
+        socket) awk '/Socket errors:/ { sub(/.*Socket errors: /, ""); print; found = 1 } END { if (!found) print "none" }' "$file" ;;
+    esac
+}
+
+# ---------------------------------------------------------------------------------------------
+# Nginx: a private instance (own prefix, pid, logs and temp paths; no access log), run first.
+# ---------------------------------------------------------------------------------------------
+nginx_port=$(free_port)
+mkdir -p "$work/nginx/logs" "$work/nginx/tmp"
+cat >"$work/nginx/nginx.conf" <<NGINX
+worker_processes auto;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx/tmp/body;
+    proxy_temp_path $work/nginx/tmp/proxy;
+    fastcgi_temp_path $work/nginx/tmp/fastcgi;
+    uwsgi_temp_path $work/nginx/tmp/uwsgi;
+    scgi_temp_path $work/nginx/tmp/scgi;
+    # Fairness: keep connections as long as wrk does (Nginx's default closes each after 1,000
+    # requests, which would make it pay for reconnects the tracker does not pay for).
+    keepalive_requests 1000000;
+    keepalive_timeout 75s;
+    server {
+        listen 127.0.0.1:$nginx_port;
+        location /track/ {
+            # The same extra headers the tracker sends with its 302.
+            add_header Cache-Control no-store always;
+            add_header Referrer-Policy no-referrer always;
+            add_header Access-Control-Allow-Origin * always;
+            return 302 https://calendar.google.com/;
+        }
+    }
+}
+NGINX
+"$nginx_bin" -t -q -p "$work/nginx" -e "$work/nginx/logs/error.log" -c "$work/nginx/nginx.conf" \
+    || { echo "nginx rejected its configuration" >&2; exit 1; }
+"$nginx_bin" -p "$work/nginx" -e "$work/nginx/logs/error.log" -c "$work/nginx/nginx.conf" >"$work/nginx/stdout.log" 2>&1 &
+nginx_pid=$!
+for ((i = 0; i < 300; i++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$nginx_port") 2>/dev/null && break
+    kill -0 "$nginx_pid" 2>/dev/null || { echo "nginx exited:" >&2; cat "$work/nginx/logs/error.log" >&2; exit 1; }
+    sleep 0.1
+done
+
+# Order: Nginx first, then the tracker, never both at once: each run has the whole machine
+# (minus wrk). Nginx is stopped before the tracker starts.
+echo "== wrk -t$wrk_threads -c$connections -d$duration against Nginx (return 302) on 127.0.0.1:$nginx_port"
+run_wrk "http://127.0.0.1:$nginx_port" "$work/wrk-nginx.txt"
+stop "$nginx_pid"
+nginx_pid=""
+
+# ---------------------------------------------------------------------------------------------
+# The tracker (release build, rate limits off), on kernel-chosen ports read back from its log.
+# ---------------------------------------------------------------------------------------------
+"$bin" track --db "$db" --host 127.0.0.1 --port 0 --metrics-port 0 --rate-limits off >"$work/track.log" 2>&1 &
+tracker_pid=$!
+track_port=$(wait_for_log "$work/track.log" 'attendify track is ready on http://127\.0\.0\.1:([0-9]+)' "attendify track" "$tracker_pid")
+metrics_port=$(wait_for_log "$work/track.log" 'attendify metrics is ready on http://127\.0\.0\.1:([0-9]+)' "attendify metrics" "$tracker_pid")
+
+echo "== wrk -t$wrk_threads -c$connections -d$duration against attendify track on 127.0.0.1:$track_port"
+run_wrk "http://127.0.0.1:$track_port" "$work/wrk-track.txt"
+
+metric() {  # metric NAME: its value from the tracker's /metrics (exact name, no labels)
+    python3 - "$metrics_port" "$1" <<'PY'
+import sys, urllib.request
+port, name = sys.argv[1], sys.argv[2]
+text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+print(next(line.split()[1] for line in text.splitlines() if line.split() and line.split()[0] == name))
+PY
+}
+# Wait for the queue to drain: depth 0, and no request still arriving (received stable).
+drained=""
+previous=""
+for ((i = 0; i < 300; i++)); do
+    depth=$(metric attendify_click_queue_depth)
+    received=$(metric attendify_clicks_received_total)
+    if [[ $depth == 0 && $received == "$previous" ]]; then drained=1; break; fi
+    previous=$received
+    sleep 0.1
+done
+[[ -n $drained ]] || echo "warning: the click queue did not drain within 30 s (depth $depth)" >&2
+
+rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$tracker_pid/status")
+hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$tracker_pid/status")
+received=$(metric attendify_clicks_received_total)
+recorded=$(metric attendify_clicks_recorded_total)
+dropped=$(metric attendify_clicks_dropped_total)
+write_errors=$(metric attendify_click_write_errors_total)
+not_found=$(metric attendify_track_not_found_total)
+rows() {
+    python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute("SELECT COUNT(*) FROM widget_interactions").fetchone()[0], c.execute("SELECT COALESCE(SUM(count), 0) FROM interaction_counts").fetchone()[0])' "$db"
+}
+read -r stored rollup < <(rows)
+
+# A graceful stop must not change anything: everything acknowledged is already stored.
+kill -TERM "$tracker_pid"
+tracker_exit=0
+wait "$tracker_pid" || tracker_exit=$?
+tracker_pid=""
+read -r stored_after rollup_after < <(rows)
+
+# ---------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------
+n_rps=$(wrk_field "$work/wrk-nginx.txt" rps)
+t_rps=$(wrk_field "$work/wrk-track.txt" rps)
+ratio=$(awk -v t="$t_rps" -v n="$n_rps" 'BEGIN { printf "%.2f", (n > 0 ? t / n : 0) }')
+t_302=$(wrk_field "$work/wrk-track.txt" 302)
+t_other=$(wrk_field "$work/wrk-track.txt" other)
+n_302=$(wrk_field "$work/wrk-nginx.txt" 302)
+n_other=$(wrk_field "$work/wrk-nginx.txt" other)
+
+echo
+echo "== results ($build, $events events, wrk -t$wrk_threads -c$connections -d$duration, $(nproc) CPUs)"
+printf '%-18s %12s %10s %10s %10s %10s  %s\n' "" "requests/s" "p50 ms" "p99 ms" "302s" "other" "socket errors"
+printf '%-18s %12s %10s %10s %10s %10s  %s\n' "nginx return 302" "$n_rps" "$(wrk_field "$work/wrk-nginx.txt" p50)" \
+    "$(wrk_field "$work/wrk-nginx.txt" p99)" "$n_302" "$n_other" "$(wrk_field "$work/wrk-nginx.txt" socket)"
+printf '%-18s %12s %10s %10s %10s %10s  %s\n' "attendify track" "$t_rps" "$(wrk_field "$work/wrk-track.txt" p50)" \
+    "$(wrk_field "$work/wrk-track.txt" p99)" "$t_302" "$t_other" "$(wrk_field "$work/wrk-track.txt" socket)"
+echo "ratio tracker/nginx requests/s: $ratio   (target: ratio >= 0.5)"
+awk -v r="$ratio" 'BEGIN { exit !(r >= 0.5) }' && echo "  ratio target: met" || echo "  ratio target: NOT met"
+
+# The count check. wrk stops reading when its time is up, so requests in flight at that moment
+# (at most one per connection) may have been answered -- and counted -- by the tracker without wrk
+# seeing the 302. Hence two checks: the tracker stored exactly the clicks it acknowledged (its own
+# counter of 302s for counted clicks, all of this run's requests being counted ones), and that
+# figure lies between the 302s wrk saw and those plus one per connection.
+echo "tracker acknowledged (302s wrk saw): $t_302; 302s the tracker sent (attendify_clicks_received_total): $received"
+echo "stored rows: $stored (rollup sum $rollup; after graceful stop: $stored_after / $rollup_after); recorded_total $recorded," \
+    "dropped $dropped, write errors $write_errors, 404s $not_found; tracker exit status $tracker_exit"
+count_ok=1
+((stored == received)) || count_ok=""
+((rollup == stored && stored_after == stored && rollup_after == stored)) || count_ok=""
+((t_302 <= stored && stored <= t_302 + connections)) || count_ok=""
+((t_other == 0 && dropped == 0 && not_found == 0 && tracker_exit == 0)) || count_ok=""
+if [[ -n $count_ok ]]; then
+    echo "count check: PASS (answered $received = stored $stored; wrk saw $t_302, $((stored - t_302)) answered while wrk was stopping)"
+else
+    echo "count check: FAIL (answered $received, stored $stored, rollup $rollup, wrk saw $t_302 302s and $t_other others)"
+fi
+
+rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+hwm_mb=$(awk -v k="$hwm_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+echo "tracker resident memory after the run: VmRSS $rss_mb MB (peak VmHWM $hwm_mb MB)   (target: < 64 MB)"
+awk -v k="$rss_kb" 'BEGIN { exit !(k < 64 * 1024) }' && echo "  memory target: met" || echo "  memory target: NOT met"
+
+[[ -n $count_ok ]] || exit 1

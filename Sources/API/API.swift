@@ -1,2 +1,0 @@
-/// Placeholder: the organizer API lands in issue 4.
-enum APIModule {}

@@ -1,0 +1,83 @@
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Every failure the API answers with, in domain terms; `ProblemMiddleware` turns each into an
+/// RFC 9457 `application/problem+json` response. Messages here are safe to show to clients.
+public enum APIError: Error, Sendable {
+    case malformedBody(String)
+    case unauthenticated
+    case forbiddenOrigin
+    case notFound
+    case emailTaken
+    case bodyTooLarge(limit: Int)
+    case validation([ValidationIssue])
+    case rateLimited(retryAfter: Int)
+    case invalidCredentials
+
+    var status: HTTPResponse.Status {
+        switch self {
+        case .malformedBody: .badRequest
+        case .unauthenticated, .invalidCredentials: .unauthorized
+        case .forbiddenOrigin: .forbidden
+        case .notFound: .notFound
+        case .emailTaken: .conflict
+        case .bodyTooLarge: .contentTooLarge
+        case .validation: .unprocessableContent
+        case .rateLimited: .tooManyRequests
+        }
+    }
+
+    var title: String {
+        switch self {
+        case .malformedBody: "Malformed request body"
+        case .unauthenticated: "Not signed in"
+        case .invalidCredentials: "Wrong e-mail or password"
+        case .forbiddenOrigin: "Cross-site request refused"
+        case .notFound: "Not found"
+        case .emailTaken: "E-mail already registered"
+        case .bodyTooLarge: "Request body too large"
+        case .validation: "Invalid input"
+        case .rateLimited: "Too many requests"
+        }
+    }
+
+    var detail: String {
+        switch self {
+        case .malformedBody(let reason): reason
+        case .unauthenticated: "Sign in first: send the session cookie or an Authorization: Bearer token."
+        case .invalidCredentials: "The e-mail or the password is wrong."
+        case .forbiddenOrigin: "Requests authenticated by cookie must come from an allowed origin (the Origin header)."
+        case .notFound: "There is nothing here, or it is not yours."
+        case .emailTaken: "An account with this e-mail already exists; sign in instead."
+        case .bodyTooLarge(let limit): "The body may be at most \(limit) bytes."
+        case .validation(let issues): issues.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
+        case .rateLimited(let seconds): "Slow down: try again in \(seconds) seconds."
+        }
+    }
+}
+
+/// The JSON body of a problem response.
+struct ProblemDocument: Encodable {
+    var type = "about:blank"
+    var title: String
+    var status: Int
+    var detail: String
+    var errors: [ValidationIssue]?
+}
+
+extension APIError {
+    func response() -> Response {
+        var issues: [ValidationIssue]?
+        if case .validation(let list) = self { issues = list }
+        let document = ProblemDocument(title: title, status: Int(status.code), detail: detail, errors: issues)
+        var headers: HTTPFields = [.contentType: "application/problem+json", .cacheControl: "no-store"]
+        if case .rateLimited(let seconds) = self { headers[.retryAfter] = String(seconds) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = (try? encoder.encode(document)) ?? Data(#"{"status":500,"title":"Error"}"#.utf8)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,126 @@
+import Core
+import Foundation
+
+/// Response bodies: their own types, never database records, so a new column cannot leak.
+struct UserResponse: Encodable {
+    var id: Int64
+    var email: String
+    var fullName: String?
+    var createdAt: String
+
+    init(_ user: User) {
+        id = user.id
+        email = user.email
+        fullName = user.fullName
+        createdAt = RFC3339.format(user.createdAt)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, email
+        case fullName = "full_name"
+        case createdAt = "created_at"
+    }
+
+    // Encode `full_name` as null rather than omitting it: the contract lists the key.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(email, forKey: .email)
+        try container.encode(fullName, forKey: .fullName)
+        try container.encode(createdAt, forKey: .createdAt)
+    }
+}
+
+struct LoginResponse: Encodable {
+    var token: String
+    var expiresAt: String
+    var user: UserResponse
+
+    enum CodingKeys: String, CodingKey {
+        case token, user
+        case expiresAt = "expires_at"
+    }
+}
+
+struct EventResponse: Encodable {
+    var id: Int64
+    var publicID: String
+    var title: String
+    var description: String
+    var startDatetime: String
+    var endDatetime: String
+    var timezone: String
+    var webinarURL: String
+    var customizationSettings: CustomizationOverrides
+    var widgetURL: String
+    var icsURL: String
+    var sequence: Int
+    var createdAt: String
+    var updatedAt: String
+
+    init(_ event: Event, publicBase: String) {
+        id = event.id
+        publicID = event.publicID.rawValue
+        title = event.title
+        description = event.description
+        startDatetime = RFC3339.format(event.start)
+        endDatetime = RFC3339.format(event.end)
+        timezone = event.timeZone
+        webinarURL = event.webinarURL
+        customizationSettings = event.customization
+        widgetURL = "\(publicBase)/widget/event/\(event.publicID.rawValue)"
+        icsURL = "\(publicBase)\(ProviderLinks.icsPath(event.publicID))"
+        sequence = event.sequence
+        createdAt = RFC3339.format(event.createdAt)
+        updatedAt = RFC3339.format(event.updatedAt)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, description, timezone, sequence
+        case publicID = "public_id"
+        case startDatetime = "start_datetime"
+        case endDatetime = "end_datetime"
+        case webinarURL = "webinar_url"
+        case customizationSettings = "customization_settings"
+        case widgetURL = "widget_url"
+        case icsURL = "ics_url"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}
+
+struct EventListResponse: Encodable {
+    var events: [EventResponse]
+    var total: Int
+}
+
+struct IframeCodeResponse: Encodable {
+    var iframeHTML: String
+    enum CodingKeys: String, CodingKey { case iframeHTML = "iframe_html" }
+}
+
+struct StatsResponse: Encodable {
+    struct Day: Encodable {
+        var date: String
+        var count: Int
+    }
+
+    var totalClicks: Int
+    var clicksByType: [String: Int]
+    var clicksTimeline: [Day]
+    var from: String
+    var to: String
+    var tz: String
+
+    enum CodingKeys: String, CodingKey {
+        case from, to, tz
+        case totalClicks = "total_clicks"
+        case clicksByType = "clicks_by_type"
+        case clicksTimeline = "clicks_timeline"
+    }
+}
+
+struct SettingsResponse: Encodable {
+    var iframeDefaults: CustomizationOverrides
+    enum CodingKeys: String, CodingKey { case iframeDefaults = "iframe_defaults" }
+}

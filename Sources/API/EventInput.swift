@@ -1,0 +1,42 @@
+import Core
+import Foundation
+
+/// Turns a POST or PUT body into a validated `EventDraft`. For PUT, `base` supplies every field
+/// the body leaves out ("omitted fields keep their values").
+enum EventInput {
+    static let allowedKeys: Set<String> = [
+        "title", "description", "start_datetime", "end_datetime", "timezone", "webinar_url", "customization_settings",
+    ]
+
+    static func draft(from body: JSONFields, base: Event?) throws -> EventDraft {
+        var fields = body
+        let creating = base == nil
+        fields.rejectUnknownKeys(allowed: allowedKeys)
+        let title = fields.string("title", required: creating, maximumLength: 10_000)
+        let description = fields.string("description", maximumLength: 100_000)
+        let start = fields.dateTime("start_datetime", required: creating)
+        let end = fields.dateTime("end_datetime", required: creating)
+        let timeZone = fields.string("timezone", maximumLength: 64)
+        let webinarURL = fields.string("webinar_url", required: creating, maximumLength: 10_000)
+        var customization = base?.customization ?? CustomizationOverrides()
+        if let value = fields.value("customization_settings"), value != .null {
+            do {
+                customization = try CustomizationOverrides.validated(from: value, field: "customization_settings")
+            } catch {
+                fields.add(error)
+            }
+        }
+        try fields.finish()
+
+        let draft = EventDraft(
+            title: title ?? base?.title ?? "", description: description ?? base?.description ?? "",
+            start: start ?? base?.start ?? Date(timeIntervalSince1970: 0), end: end ?? base?.end ?? Date(timeIntervalSince1970: 0),
+            timeZone: timeZone ?? base?.timeZone ?? "UTC", webinarURL: webinarURL ?? base?.webinarURL ?? "",
+            customization: customization)
+        do {
+            return try draft.validated()
+        } catch {
+            throw APIError.validation(error.issues)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Core
+import Foundation
+import Generator
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Events: create, list, get, update, delete, embed code. Every change republishes (or removes)
+/// the event's public files before the response is sent, so a returned `widget_url` works.
+struct EventsController<Context: APIRequestContext>: Sendable {
+    let database: AppDatabase
+    let generator: SiteGenerator
+    let config: APIConfig
+    let now: @Sendable () -> Date
+
+    static var defaultPageSize: Int { 20 }
+    static var maximumPageSize: Int { 100 }
+
+    func addRoutes(to routes: RouteTable<Context>) {
+        routes.on(.post, "/api/events") { request, context in try await create(request, context) }
+        routes.on(.get, "/api/events") { request, context in try list(request, context) }
+        routes.on(.get, "/api/events/{id}") { _, context in try JSONResponse.make(response(try ownedEvent(context))) }
+        routes.on(.put, "/api/events/{id}") { request, context in try await update(request, context) }
+        routes.on(.delete, "/api/events/{id}") { _, context in try delete(context) }
+        routes.on(.get, "/api/events/{id}/iframe-code") { _, context in try iframeCode(context) }
+    }
+
+    func create(_ request: Request, _ context: Context) async throws -> Response {
+        let user = try context.requireUser()
+        let body = try await JSONBody.object(from: request, limit: config.maximumBodyBytes)
+        let draft = try EventInput.draft(from: body, base: nil)
+        let event = try database.createEvent(draft, userID: user.id, publicID: .random(), now: now())
+        do {
+            try generator.publish(eventID: event.id)
+        } catch {
+            // Never leave an event whose widget does not exist: undo, then report.
+            context.logger.error("publishing a new event failed; it was not kept", metadata: ["error": "\(error)"])
+            _ = try? database.deleteEvent(id: event.id, userID: user.id)
+            try? generator.remove(event.publicID)
+            throw error
+        }
+        return try JSONResponse.make(response(event), status: .created, headers: [.location: "/api/events/\(event.id)"])
+    }
+
+    func list(_ request: Request, _ context: Context) throws -> Response {
+        let user = try context.requireUser()
+        var issues: [ValidationIssue] = []
+        func number(_ name: String, default value: Int, range: ClosedRange<Int>) -> Int {
+            guard let text = request.uri.queryParameters.get(name) else { return value }
+            guard let parsed = Int(text), range.contains(parsed) else {
+                issues.append(.init(field: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
+                return value
+            }
+            return parsed
+        }
+        let limit = number("limit", default: Self.defaultPageSize, range: 1...Self.maximumPageSize)
+        let offset = number("offset", default: 0, range: 0...Int(Int32.max))
+        guard issues.isEmpty else { throw APIError.validation(issues) }
+        let page = try database.eventPage(userID: user.id, limit: limit, offset: offset)
+        return try JSONResponse.make(EventListResponse(events: page.events.map(response), total: page.total))
+    }
+
+    func update(_ request: Request, _ context: Context) async throws -> Response {
+        let user = try context.requireUser()
+        let existing = try ownedEvent(context)
+        let body = try await JSONBody.object(from: request, limit: config.maximumBodyBytes)
+        let draft = try EventInput.draft(from: body, base: existing)
+        let updated = try database.updateEvent(id: existing.id, userID: user.id, with: draft, now: now())
+        try generator.publish(eventID: updated.id)
+        return try JSONResponse.make(response(updated))
+    }
+
+    func delete(_ context: Context) throws -> Response {
+        let user = try context.requireUser()
+        let existing = try ownedEvent(context)
+        let deleted = try database.deleteEvent(id: existing.id, userID: user.id)
+        try generator.remove(deleted.publicID)
+        return Response(status: .noContent)
+    }
+
+    func iframeCode(_ context: Context) throws -> Response {
+        let event = try ownedEvent(context)
+        let settings = WidgetSettings.resolve(userDefaults: try database.widgetDefaults(userID: event.userID), event: event.customization)
+        return try JSONResponse.make(
+            IframeCodeResponse(iframeHTML: EmbedCode.html(for: event, publicBase: config.publicBase, language: settings.language)))
+    }
+
+    /// The signed-in organizer's event named in the path; 404 when missing *or someone else's*.
+    func ownedEvent(_ context: Context) throws -> Event {
+        let user = try context.requireUser()
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0,
+            let event = try database.event(id: id, userID: user.id)
+        else { throw APIError.notFound }
+        return event
+    }
+
+    func response(_ event: Event) -> EventResponse {
+        EventResponse(event, publicBase: config.publicBase)
+    }
+}

@@ -1,0 +1,37 @@
+import Core
+import Foundation
+import Generator
+import HTTPTypes
+import Hummingbird
+
+/// The organizer API, mounted under `/api` on any router whose context is an
+/// `APIRequestContext`. Middleware order, outermost first: CORS (so even errors carry it),
+/// problem+json mapping, authentication and CSRF, then the controllers.
+public enum OrganizerAPI {
+    /// Adds every `/api` route; returns them (method and OpenAPI path) for the spec test.
+    @discardableResult
+    public static func addRoutes<Context: APIRequestContext>(
+        to router: Router<Context>, database: AppDatabase, generator: SiteGenerator, config: APIConfig,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) -> [APIRoute] {
+        let group = router.group("api")
+            .add(middleware: APICORSMiddleware<Context>(allowedOrigins: config.allowedOrigins))
+            .add(middleware: ProblemMiddleware<Context>())
+            .add(middleware: AuthMiddleware<Context>(database: database, allowedOrigins: config.allowedOrigins, now: now))
+        let routes = RouteTable(group: group)
+        AuthController<Context>(
+            database: database, config: config, hasher: PasswordHasher(cost: config.bcryptCost), limits: AuthLimits(config: config),
+            now: now
+        ).addRoutes(to: routes)
+        let events = EventsController<Context>(database: database, generator: generator, config: config, now: now)
+        events.addRoutes(to: routes)
+        StatsController<Context>(database: database, events: events, now: now).addRoutes(to: routes)
+        SettingsController<Context>(database: database, generator: generator, config: config, now: now).addRoutes(to: routes)
+
+        // Anything else under /api is a problem+json 404, not the site's plain one.
+        for method: HTTPRequest.Method in [.get, .post, .put, .delete, .patch, .head] {
+            group.on("**", method: method) { _, _ -> Response in throw APIError.notFound }
+        }
+        return routes.routes
+    }
+}

@@ -1,0 +1,32 @@
+import HTTPTypes
+import Hummingbird
+
+/// Registers API routes and remembers them, so a test can hold the router and `openapi.yaml`
+/// to the same list of (method, path).
+final class RouteTable<Context: RequestContext>: @unchecked Sendable {
+    let group: RouterGroup<Context>
+    private(set) var routes: [APIRoute] = []
+
+    /// `group` is the `/api` group; paths given to `on` are full paths starting with `/api/`.
+    init(group: RouterGroup<Context>) {
+        self.group = group
+    }
+
+    func on(
+        _ method: HTTPRequest.Method, _ path: String,
+        use handler: @escaping @Sendable (Request, Context) async throws -> Response
+    ) {
+        routes.append(APIRoute(method: method.rawValue, path: path))
+        // Hummingbird writes captures as `:name`; the spec (and this list) use `{name}`.
+        let relative = path.dropFirst("/api".count)
+        let routerPath = relative.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
+        group.on(RouterPath(routerPath), method: method, use: handler)
+    }
+}
+
+/// One API route in OpenAPI notation: `GET /api/events/{id}`.
+public struct APIRoute: Hashable, Sendable, CustomStringConvertible {
+    public var method: String
+    public var path: String
+    public var description: String { "\(method) \(path)" }
+}

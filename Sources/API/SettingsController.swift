@@ -1,0 +1,44 @@
+import Core
+import Foundation
+import Generator
+import Hummingbird
+
+/// `GET|PUT /api/settings/iframe`: the organizer's default widget settings. A change republishes
+/// every widget of that organizer before the response.
+struct SettingsController<Context: APIRequestContext>: Sendable {
+    let database: AppDatabase
+    let generator: SiteGenerator
+    let config: APIConfig
+    let now: @Sendable () -> Date
+
+    func addRoutes(to routes: RouteTable<Context>) {
+        routes.on(.get, "/api/settings/iframe") { _, context in
+            let user = try context.requireUser()
+            return try JSONResponse.make(SettingsResponse(iframeDefaults: try database.widgetDefaults(userID: user.id)))
+        }
+        routes.on(.put, "/api/settings/iframe") { request, context in try await update(request, context) }
+    }
+
+    func update(_ request: Request, _ context: Context) async throws -> Response {
+        let user = try context.requireUser()
+        var fields = try await JSONBody.object(from: request, limit: config.maximumBodyBytes)
+        fields.rejectUnknownKeys(allowed: ["iframe_defaults"])
+        var defaults: CustomizationOverrides?
+        if let value = fields.value("iframe_defaults") {
+            do {
+                defaults = try CustomizationOverrides.validated(from: value, field: "iframe_defaults")
+            } catch {
+                fields.add(error)
+            }
+        } else {
+            fields.add(ValidationFailure(field: "iframe_defaults", message: "is required"))
+        }
+        try fields.finish()
+        guard let defaults else { throw APIError.validation([]) }
+        try database.setWidgetDefaults(defaults, userID: user.id, now: now())
+        for item in try database.publishableEvents(userID: user.id) {
+            try generator.publish(item)
+        }
+        return try JSONResponse.make(SettingsResponse(iframeDefaults: defaults))
+    }
+}

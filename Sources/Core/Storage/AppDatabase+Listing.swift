@@ -1,0 +1,64 @@
+import Foundation
+import GRDB
+
+/// One page of an organizer's events, newest first, with the total across all pages.
+public struct EventPage: Sendable {
+    public var events: [Event]
+    public var total: Int
+}
+
+/// One rollup row: clicks of one type in the hour starting at `bucketStart` (epoch seconds).
+public struct ClickBucket: Sendable, Equatable {
+    public var bucketStart: Int64
+    public var type: String
+    public var count: Int
+
+    public init(bucketStart: Int64, type: String, count: Int) {
+        self.bucketStart = bucketStart
+        self.type = type
+        self.count = count
+    }
+}
+
+extension AppDatabase {
+    public func eventPage(userID: Int64, limit: Int, offset: Int) throws -> EventPage {
+        try writer.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE user_id = ?", arguments: [userID]) ?? 0
+            let events = try EventRecord.filter(sql: "user_id = ?", arguments: [userID])
+                .order(sql: "created_at DESC, id DESC")
+                .limit(limit, offset: offset)
+                .fetchAll(db).map { try $0.event() }
+            return EventPage(events: events, total: total)
+        }
+    }
+
+    /// The organizer's event, or nil when it is missing or someone else's (callers answer 404 for both).
+    public func event(id: Int64, userID: Int64) throws -> Event? {
+        try writer.read { db in
+            try EventRecord.filter(sql: "id = ? AND user_id = ?", arguments: [id, userID]).fetchOne(db)?.event()
+        }
+    }
+
+    /// Rollup rows of one event with `from <= bucket_start < to`: statistics never scan raw clicks.
+    public func clickBuckets(eventID: Int64, from: Int64, to: Int64) throws -> [ClickBucket] {
+        try writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT bucket_start, interaction_type, count FROM interaction_counts
+                    WHERE event_id = ? AND bucket_start >= ? AND bucket_start < ? ORDER BY bucket_start
+                    """, arguments: [eventID, from, to]
+            ).map { ClickBucket(bucketStart: $0["bucket_start"], type: $0["interaction_type"], count: $0["count"]) }
+        }
+    }
+
+    /// Every event of one organizer with their defaults (republishing after a settings change).
+    public func publishableEvents(userID: Int64) throws -> [PublishableEvent] {
+        try writer.read { db in
+            let defaults = try Self.widgetDefaults(db, userID: userID)
+            return try EventRecord.filter(sql: "user_id = ?", arguments: [userID]).fetchAll(db).map {
+                PublishableEvent(event: try $0.event(), userDefaults: defaults)
+            }
+        }
+    }
+}

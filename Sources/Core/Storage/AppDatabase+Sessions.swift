@@ -1,0 +1,45 @@
+import Foundation
+import GRDB
+
+/// A user row with its password hash: only the login path may see it.
+public struct Credentials: Sendable {
+    public var user: User
+    public var passwordHash: String
+}
+
+extension AppDatabase {
+    public func credentials(email: String) throws -> Credentials? {
+        try writer.read { db in
+            try UserRecord.filter(sql: "email = ?", arguments: [email]).fetchOne(db).map {
+                Credentials(user: $0.user, passwordHash: $0.passwordHash)
+            }
+        }
+    }
+
+    /// Stores a session by the hash of its token (the token itself is never stored).
+    public func createSession(userID: Int64, tokenHash: String, now: Date, expiresAt: Date) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO sessions (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                arguments: [userID, tokenHash, now.epochSeconds, expiresAt.epochSeconds])
+            // Housekeeping on the write path: expired sessions of anyone are useless rows.
+            try db.execute(sql: "DELETE FROM sessions WHERE expires_at <= ?", arguments: [now.epochSeconds])
+        }
+    }
+
+    /// The signed-in user for a token hash, if the session exists and has not expired.
+    public func user(sessionTokenHash: String, now: Date) throws -> User? {
+        try writer.read { db in
+            try UserRecord.fetchOne(
+                db,
+                sql: """
+                    SELECT users.* FROM sessions JOIN users ON users.id = sessions.user_id
+                    WHERE sessions.token_hash = ? AND sessions.expires_at > ?
+                    """, arguments: [sessionTokenHash, now.epochSeconds])?.user
+        }
+    }
+
+    public func deleteSession(tokenHash: String) throws {
+        try writer.write { db in try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash]) }
+    }
+}
