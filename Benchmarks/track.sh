@@ -63,6 +63,7 @@ for name in $(compgen -e | grep '^ATTENDIFY_' || true); do unset "$name"; done
 work=$(mktemp -d "${TMPDIR:-/tmp}/attendify-track-bench.XXXXXX")
 tracker_pid=""
 nginx_pid=""
+sampler_pid=""
 stop() {  # stop PID: SIGTERM, then SIGKILL after 10 s; only processes this script started
     local pid=$1 i
     [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
@@ -72,6 +73,7 @@ stop() {  # stop PID: SIGTERM, then SIGKILL after 10 s; only processes this scri
     wait "$pid" 2>/dev/null || true
 }
 cleanup() {
+    stop "$sampler_pid"
     stop "$tracker_pid"
     stop "$nginx_pid"
     if [[ -z "${KEEP_WORK:-}" ]]; then rm -rf "$work"; else echo "work folder kept: $work"; fi
@@ -166,11 +168,34 @@ function done(summary, latency, requests)
 end
 LUA
 
-# Runs wrk against URL; the output goes to FILE.
+# CPU accounting, to show what each server costs and whether anything else competed for the CPUs:
+# clock ticks used by the given processes (all their threads), and busy ticks of the whole machine.
+clk_tck=$(getconf CLK_TCK)
+process_ticks() {
+    local total=0 pid
+    for pid in "$@"; do
+        [[ -r /proc/$pid/stat ]] || continue
+        total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
+    done
+    echo "$total"
+}
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
+# Runs wrk against URL, the output going to FILE; PIDS are the server's processes. Writes
+# "server wrk other" (CPU cores used on average during the run) to FILE.cpu.
 run_wrk() {
-    local url=$1 file=$2
-    wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency -s "$work/track.lua" "$url" -- "$work/ids.txt" >"$file" 2>&1 \
-        || { echo "wrk failed:" >&2; cat "$file" >&2; exit 1; }
+    local url=$1 file=$2 busy0 server0 start busy1 server1 end
+    shift 2
+    busy0=$(busy_ticks) server0=$(process_ticks "$@") start=$(date +%s.%N)
+    local TIMEFORMAT='%U %S'
+    { time wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency -s "$work/track.lua" "$url" -- "$work/ids.txt" \
+        >"$file" 2>&1; } 2>"$file.time" || { echo "wrk failed:" >&2; cat "$file" "$file.time" >&2; exit 1; }
+    busy1=$(busy_ticks) server1=$(process_ticks "$@") end=$(date +%s.%N)
+    read -r wrk_user wrk_sys <"$file.time"
+    awk -v b=$((busy1 - busy0)) -v s=$((server1 - server0)) -v hz="$clk_tck" -v wall="$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" \
+        -v w="$(awk -v u="$wrk_user" -v y="$wrk_sys" 'BEGIN { print u + y }')" 'BEGIN {
+            server = s / hz / wall; load = w / wall; other = b / hz / wall - server - load
+            printf "%.2f %.2f %.2f\n", server, load, (other < 0 ? 0 : other) }' >"$file.cpu"
 }
 # Requests/sec, p50 and p99 (in ms) and the status counts from a wrk output file.
 wrk_field() {
@@ -239,7 +264,7 @@ done
 # Order: Nginx first, then the tracker, never both at once: each run has the whole machine
 # (minus wrk). Nginx is stopped before the tracker starts.
 echo "== wrk -t$wrk_threads -c$connections -d$duration against Nginx (return 302) on 127.0.0.1:$nginx_port"
-run_wrk "http://127.0.0.1:$nginx_port" "$work/wrk-nginx.txt"
+run_wrk "http://127.0.0.1:$nginx_port" "$work/wrk-nginx.txt" "$nginx_pid" $(ps --ppid "$nginx_pid" -o pid= || true)
 stop "$nginx_pid"
 nginx_pid=""
 
@@ -252,7 +277,29 @@ track_port=$(wait_for_log "$work/track.log" 'attendify track is ready on http://
 metrics_port=$(wait_for_log "$work/track.log" 'attendify metrics is ready on http://127\.0\.0\.1:([0-9]+)' "attendify metrics" "$tracker_pid")
 
 echo "== wrk -t$wrk_threads -c$connections -d$duration against attendify track on 127.0.0.1:$track_port"
-run_wrk "http://127.0.0.1:$track_port" "$work/wrk-track.txt"
+# While wrk runs, one long-lived sampler reads the queue depth every 0.5 s (negligible CPU): if the
+# writer cannot keep up, the queue grows towards its capacity (100,000), beyond which clicks drop.
+python3 - "$metrics_port" "$work/queue-peak.txt" "$work/stop-sampler" <<'PY' &
+import os, sys, time, urllib.request
+port, out, stop = sys.argv[1], sys.argv[2], sys.argv[3]
+peak = 0
+while not os.path.exists(stop):
+    try:
+        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
+        depth = next(int(l.split()[1]) for l in text.splitlines() if l.startswith("attendify_click_queue_depth "))
+        peak = max(peak, depth)
+    except Exception:
+        pass
+    with open(out, "w") as f:
+        f.write(f"{peak}\n")
+    time.sleep(0.5)
+PY
+sampler_pid=$!
+run_wrk "http://127.0.0.1:$track_port" "$work/wrk-track.txt" "$tracker_pid"
+touch "$work/stop-sampler"
+wait "$sampler_pid" || true
+sampler_pid=""
+queue_peak=$(cat "$work/queue-peak.txt" 2>/dev/null || echo "?")
 
 metric() {  # metric NAME: its value from the tracker's /metrics (exact name, no labels)
     python3 - "$metrics_port" "$1" <<'PY'
@@ -313,6 +360,11 @@ printf '%-18s %12s %10s %10s %10s %10s  %s\n' "nginx return 302" "$n_rps" "$(wrk
     "$(wrk_field "$work/wrk-nginx.txt" p99)" "$n_302" "$n_other" "$(wrk_field "$work/wrk-nginx.txt" socket)"
 printf '%-18s %12s %10s %10s %10s %10s  %s\n' "attendify track" "$t_rps" "$(wrk_field "$work/wrk-track.txt" p50)" \
     "$(wrk_field "$work/wrk-track.txt" p99)" "$t_302" "$t_other" "$(wrk_field "$work/wrk-track.txt" socket)"
+read -r n_cpu n_wrk n_other <"$work/wrk-nginx.txt.cpu"
+read -r t_cpu t_wrk t_other_cpu <"$work/wrk-track.txt.cpu"
+echo "CPU cores used on average: nginx $n_cpu (wrk $n_wrk, anything else $n_other); tracker $t_cpu (wrk $t_wrk, anything else $t_other_cpu)"
+awk -v a="$n_other" -v b="$t_other_cpu" 'BEGIN { exit !(a > 0.2 || b > 0.2) }' \
+    && echo "  warning: other processes used CPU during a run; the figures are distorted (run on an idle box)"
 echo "ratio tracker/nginx requests/s: $ratio   (target: ratio >= 0.5)"
 awk -v r="$ratio" 'BEGIN { exit !(r >= 0.5) }' && echo "  ratio target: met" || echo "  ratio target: NOT met"
 
@@ -337,6 +389,7 @@ fi
 
 rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
 hwm_mb=$(awk -v k="$hwm_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+echo "tracker click queue: peak depth $queue_peak during the run (capacity 100,000; clicks beyond it are dropped)"
 echo "tracker resident memory after the run: VmRSS $rss_mb MB (peak VmHWM $hwm_mb MB)   (target: < 64 MB)"
 awk -v k="$rss_kb" 'BEGIN { exit !(k < 64 * 1024) }' && echo "  memory target: met" || echo "  memory target: NOT met"
 

@@ -6,6 +6,7 @@ import Hummingbird
 final class RouteTable<Context: RequestContext>: @unchecked Sendable {
     let group: RouterGroup<Context>
     private(set) var routes: [APIRoute] = []
+    private var preflightPaths: Set<String> = []
 
     /// `group` is the `/api` group; paths given to `on` are full paths starting with `/api/`.
     init(group: RouterGroup<Context>) {
@@ -21,6 +22,10 @@ final class RouteTable<Context: RequestContext>: @unchecked Sendable {
         let relative = path.dropFirst("/api".count)
         let routerPath = relative.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
         group.on(RouterPath(routerPath), method: method, use: handler)
+        // Every path answers CORS preflights; the CORS middleware fills in the headers.
+        if preflightPaths.insert(routerPath).inserted {
+            group.on(RouterPath(routerPath), method: .options) { _, _ in Response(status: .noContent) }
+        }
     }
 }
 

@@ -6,12 +6,17 @@ import TestSupport
 
 /// Runs the real `serve` application on a free loopback port for the duration of `body`.
 func withRunningServer<T: Sendable>(
-    demo: Bool = true, _ body: @Sendable (_ client: RawHTTPClient, _ site: ServedSite) async throws -> T
+    demo: Bool = true, configure: (inout ServeConfig) -> Void = { _ in },
+    _ body: @Sendable (_ client: RawHTTPClient, _ site: ServedSite) async throws -> T
 ) async throws -> T {
     let folder = try TemporaryDirectory()
-    let config = ServeConfig(
+    var config = ServeConfig(
         host: "127.0.0.1", port: 0, databasePath: folder.file("db.sqlite"), outputDirectory: folder.file("out"),
         templatesDirectory: PackagePaths.templates)
+    // Cheap hashes keep the suite fast; one test checks the production default separately.
+    config.bcryptCost = 4
+    config.tracker.refreshInterval = .milliseconds(100)
+    configure(&config)
     let dependencies = try await AppDependencies.build(config: config, logger: Logger(label: "test"))
     let demoResult = demo ? try DemoSite(dependencies: dependencies, publicURL: config.publicURL).prepare() : nil
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
@@ -23,7 +28,8 @@ func withRunningServer<T: Sendable>(
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw RawHTTPClient.Failure(description: "server did not start") }
-        let site = ServedSite(folder: folder, outputDirectory: config.outputDirectory, demo: demoResult)
+        let site = ServedSite(
+            folder: folder, outputDirectory: config.outputDirectory, demo: demoResult, database: dependencies.database)
         let result = try await body(RawHTTPClient(port: port), site)
         group.cancelAll()
         return result
@@ -35,6 +41,7 @@ struct ServedSite: @unchecked Sendable {
     let folder: TemporaryDirectory
     let outputDirectory: String
     let demo: DemoSite.Result?
+    let database: AppDatabase
 
     var publicID: String { demo?.event.publicID.rawValue ?? "" }
 }
