@@ -47,3 +47,25 @@ func buildRouter(config: ServeConfig, dependencies: AppDependencies, tracker: Cl
         to: router, database: dependencies.database, generator: dependencies.generator, config: config.api, now: dependencies.now)
     return router
 }
+
+/// Builds the organizer API alone (`attendify api`, behind Nginx in production): `/api` only;
+/// public files are Nginx's job and clicks the tracker process's.
+public func buildAPIApplication(
+    config: ServeConfig, dependencies: AppDependencies,
+    onReady: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let logger = dependencies.logger
+    let router = Router(context: AppRequestContext.self)
+    OrganizerAPI.addRoutes(
+        to: router, database: dependencies.database, generator: dependencies.generator, config: config.api, now: dependencies.now)
+    let host = config.host
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? config.port
+            logger.info("attendify api is ready on http://\(host):\(port)")
+            await onReady(port)
+        },
+        logger: logger)
+}

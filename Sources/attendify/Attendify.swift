@@ -11,6 +11,6 @@ struct Attendify: AsyncParsableCommand {
             fallback, shown in each command's --help.
             """,
         subcommands: [
-            ServeCommand.self, TrackCommand.self, GenerateCommand.self, CheckTemplatesCommand.self, MigrateCommand.self,
+            ServeCommand.self, APICommand.self, TrackCommand.self, GenerateCommand.self, CheckTemplatesCommand.self, MigrateCommand.self,
         ])
 }

@@ -20,6 +20,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (env ATTENDIFY_PORT; default 8080).")
     var port: Int?
 
+    @Option(name: .customLong("allowed-origin"), help: "Extra browser origin allowed to call the API; repeatable (env ATTENDIFY_ALLOWED_ORIGINS, comma-separated).")
+    var allowedOrigins: [String] = []
+
     @Flag(help: "Create a demo organizer and event (once) and print its widget and .ics URLs.")
     var demo = false
 
@@ -32,6 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         config.tracker = try trackerOptions.trackerConfig()
         config.metricsPort = try trackerOptions.resolvedMetricsPort()
+        config.trustedProxies = config.tracker.trustedProxies
+        config.allowedOrigins = Set(allowedOrigins + Environment.list("ATTENDIFY_ALLOWED_ORIGINS"))
         let logger = Logger(label: "attendify.serve")
         let dependencies = try await AppDependencies.build(config: config, logger: logger)
         if demo {

@@ -49,4 +49,9 @@ enum Environment {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
         return value
     }
+
+    /// A comma-separated variable as a list (empty when unset).
+    static func list(_ name: String) -> [String] {
+        (value(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
 }

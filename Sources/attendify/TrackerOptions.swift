@@ -54,10 +54,7 @@ struct TrackerOptions: ParsableArguments {
         if let limit = try clickLimitValue() { config.clickLimitPerMinute = limit }
         config.rateLimitsEnabled = (rateLimitsText ?? "on") == "on"
         config.storeClientInfo = storeClientInfo || ["1", "true", "on", "yes"].contains(Environment.value("ATTENDIFY_STORE_CLIENT_INFO") ?? "")
-        let fromEnvironment = (Environment.value("ATTENDIFY_TRUSTED_PROXIES") ?? "").split(separator: ",").map {
-            $0.trimmingCharacters(in: .whitespaces)
-        }
-        config.trustedProxies = Set(trustedProxies + fromEnvironment.filter { !$0.isEmpty })
+        config.trustedProxies = Set(trustedProxies + Environment.list("ATTENDIFY_TRUSTED_PROXIES"))
         return config
     }
 }

@@ -76,6 +76,9 @@ public struct EventDraft: Equatable, Sendable {
 
     /// Foundation accepts abbreviations and offsets ("EST", "GMT+2"); we store only real zone names.
     static func looksLikeIANAName(_ name: String) -> Bool {
-        name == "UTC" || TimeZone.knownTimeZoneIdentifiers.contains(name)
+        name == "UTC" || knownZoneNames.contains(name)
     }
+
+    /// Read once: Foundation builds the list afresh on every call.
+    private static let knownZoneNames = Set(TimeZone.knownTimeZoneIdentifiers)
 }
