@@ -53,3 +53,16 @@ public final class AppDatabase: Sendable {
         try writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 }
+
+extension AppDatabase {
+    /// Copies the whole database to a new file with SQLite's online backup API: consistent, and
+    /// safe while the API and tracker keep writing. Refuses to overwrite an existing file.
+    public func backup(to path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else { throw StorageError.backupTargetExists(path) }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let target = try DatabaseQueue(path: path)
+        try writer.backup(to: target)
+        try target.close()
+    }
+}

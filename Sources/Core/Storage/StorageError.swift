@@ -6,4 +6,6 @@ public enum StorageError: Error, Equatable, Sendable {
     case notFound
     /// A row that cannot be turned back into a domain value (edited by hand, or a bug).
     case corruptRow(table: String, id: Int64?)
+    /// `attendify backup` never overwrites a file.
+    case backupTargetExists(String)
 }
