@@ -14,6 +14,15 @@ public struct NginxConfig: Sendable {
     /// runnable by a non-root user (`nginx -p PREFIX -c PREFIX/nginx.conf`).
     public var standalonePrefix: String?
     public var rateLimits = true
+    /// Certificate and key (e.g. Let's Encrypt's fullchain.pem and privkey.pem): when both are
+    /// set, the site listens with TLS on `listen`, sends HSTS, and port 80 only redirects.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+
+    var tls: (certificate: String, key: String)? {
+        guard let tlsCertificate, let tlsKey else { return nil }
+        return (tlsCertificate, tlsKey)
+    }
 
     public init() {}
 
@@ -60,9 +69,12 @@ public struct NginxConfig: Sendable {
 
     /// The `http`-level part: include it from `/etc/nginx/sites-enabled/`.
     func site() -> String {
+        // Nginx drops inherited add_header lines in any block that has its own, so every block
+        // repeats the security headers (and HSTS under TLS).
+        let hsts = tls == nil ? "" : "\nadd_header Strict-Transport-Security \"max-age=31536000; includeSubDomains\" always;"
         let security = """
             add_header X-Content-Type-Options "nosniff" always;
-            add_header Referrer-Policy "strict-origin-when-cross-origin" always;
+            add_header Referrer-Policy "strict-origin-when-cross-origin" always;\(hsts)
             """
         let publicFile = """
             add_header Cache-Control "public, max-age=60" always;
@@ -101,8 +113,8 @@ public struct NginxConfig: Sendable {
                 keepalive 64;
             }
 
-            \(limitZones)server {
-                listen \(listen);
+            \(limitZones)\(redirectServer)server {
+                \(listenDirectives)
                 server_name \(serverName);
                 root \(outputDirectory);
                 charset utf-8;
@@ -166,6 +178,32 @@ public struct NginxConfig: Sendable {
                     return 404 "Not found\\n";
                 }
             }
+
+            """
+    }
+
+    private var listenDirectives: String {
+        guard let tls else { return "listen \(listen);" }
+        return """
+            listen \(listen) ssl http2;
+                ssl_certificate \(tls.certificate);
+                ssl_certificate_key \(tls.key);
+                ssl_protocols TLSv1.2 TLSv1.3;
+                ssl_session_cache shared:attendify_tls:10m;
+            """
+    }
+
+    /// With TLS, plain HTTP only serves ACME challenges and redirects everything else.
+    private var redirectServer: String {
+        guard tls != nil else { return "" }
+        return """
+            server {
+                listen 80;
+                server_name \(serverName);
+                location /.well-known/acme-challenge/ { root /var/www/letsencrypt; }
+                location / { return 301 https://$host$request_uri; }
+            }
+
 
             """
     }

@@ -37,9 +37,21 @@ struct NginxConfigCommand: ParsableCommand {
     @Option(name: .customLong("rate-limits"), help: "on|off: include the limit_req zones (default on).")
     var rateLimits = "on"
 
+    @Option(name: .customLong("tls-certificate"), help: "Certificate chain (PEM): serve HTTPS on --listen, with HSTS and a port-80 redirect.")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "Private key (PEM) for --tls-certificate.")
+    var tlsKey: String?
+
     func validate() throws {
         guard ["on", "off"].contains(rateLimits) else { throw ValidationError("--rate-limits must be on or off") }
-        for (name, value) in [("--out", out), ("--panel", panel), ("--standalone", standalone ?? "/")] {
+        guard (tlsCertificate == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-certificate and --tls-key go together")
+        }
+        for (name, value) in [
+            ("--out", out), ("--panel", panel), ("--standalone", standalone ?? "/"), ("--tls-certificate", tlsCertificate ?? "/"),
+            ("--tls-key", tlsKey ?? "/"),
+        ] {
             guard value.hasPrefix("/"), !value.contains(where: { $0 == ";" || $0 == "{" || $0 == "}" || $0 == "\"" || $0.isNewline || $0 == " " }) else {
                 throw ValidationError("\(name) must be an absolute path without spaces, quotes, ';' or braces")
             }
@@ -61,6 +73,8 @@ struct NginxConfigCommand: ParsableCommand {
         config.serverName = serverName
         config.standalonePrefix = standalone
         config.rateLimits = rateLimits == "on"
+        config.tlsCertificate = tlsCertificate
+        config.tlsKey = tlsKey
         print(config.render(), terminator: "")
     }
 }
