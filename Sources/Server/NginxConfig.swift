@@ -122,6 +122,11 @@ public struct NginxConfig: Sendable {
                 gzip off;
                 \(indent(security, 4))
 
+                # Let's Encrypt HTTP-01 challenges (certbot --webroot -w /var/www/letsencrypt).
+                location /.well-known/acme-challenge/ {
+                    root /var/www/letsencrypt;
+                }
+
                 # Widgets: framable by any site, cached briefly (a change shows within a minute).
                 location ~ "^/widget/event/(\(Self.idPattern))/?$" {
                     gzip_static on;
