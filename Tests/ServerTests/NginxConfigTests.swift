@@ -1,4 +1,5 @@
 import Server
+import TestSupport
 import Testing
 
 @Suite struct NginxConfigTests {
@@ -43,5 +44,20 @@ import Testing
         let blocksWithHeaders = text.components(separatedBy: "X-Content-Type-Options").count - 1
         let hsts = text.components(separatedBy: "Strict-Transport-Security").count - 1
         #expect(hsts == blocksWithHeaders)
+    }
+}
+
+@Suite struct ShippedNginxConfigTests {
+    @Test func deployFilesMatchWhatTheCommandRendersToday() throws {
+        var plain = NginxConfig()
+        plain.serverName = "attendify.example.com"
+        var tls = plain
+        tls.listen = "443"
+        tls.tlsCertificate = "/etc/letsencrypt/live/attendify.example.com/fullchain.pem"
+        tls.tlsKey = "/etc/letsencrypt/live/attendify.example.com/privkey.pem"
+        for (file, config) in [("attendify.conf", plain), ("attendify-tls.conf", tls)] {
+            let shipped = try String(contentsOfFile: "\(PackagePaths.root)/deploy/nginx/\(file)", encoding: .utf8)
+            #expect(shipped == config.render(), "deploy/nginx/\(file) is stale: regenerate it with attendify nginx-config")
+        }
     }
 }
