@@ -27,6 +27,7 @@ public enum OrganizerAPI {
         events.addRoutes(to: routes)
         StatsController<Context>(database: database, events: events, now: now).addRoutes(to: routes)
         SettingsController<Context>(database: database, generator: generator, config: config, now: now).addRoutes(to: routes)
+        PreviewController<Context>(database: database, renderer: generator.renderer, events: events, now: now).addRoutes(to: routes)
 
         // Anything else under /api is a problem+json 404, not the site's plain one.
         for method: HTTPRequest.Method in [.get, .post, .put, .delete, .patch, .head, .options] {

@@ -6,7 +6,7 @@ import Logging
 /// them when the event goes, and rebuilds the whole tree after deploys or template changes.
 public struct SiteGenerator: Sendable {
     let database: AppDatabase
-    let renderer: WidgetRenderer
+    public let renderer: WidgetRenderer
     let publisher: Publisher
     let logger: Logger
 

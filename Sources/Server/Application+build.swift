@@ -43,6 +43,7 @@ func buildRouter(config: ServeConfig, dependencies: AppDependencies, tracker: Cl
     let router = Router(context: AppRequestContext.self)
     StaticSiteController<AppRequestContext>(outputDirectory: config.outputDirectory).addRoutes(to: router)
     TrackRouteController(tracker: tracker).addRoutes(to: router)
+    PanelController<AppRequestContext>(directory: config.panelDirectory).addRoutes(to: router)
     OrganizerAPI.addRoutes(
         to: router, database: dependencies.database, generator: dependencies.generator, config: config.api, now: dependencies.now)
     return router

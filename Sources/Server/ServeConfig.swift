@@ -25,6 +25,8 @@ public struct ServeConfig: Sendable {
     public var trustedProxies: Set<String> = []
     /// bcrypt cost for new passwords.
     public var bcryptCost: UInt8 = 12
+    /// The organizer panel's static files, served at `/`.
+    public var panelDirectory = "./Panel"
 
     /// The API's settings derived from this config.
     public var api: APIConfig {

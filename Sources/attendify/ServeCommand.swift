@@ -23,6 +23,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("allowed-origin"), help: "Extra browser origin allowed to call the API; repeatable (env ATTENDIFY_ALLOWED_ORIGINS, comma-separated).")
     var allowedOrigins: [String] = []
 
+    @Option(help: "Folder of the organizer panel's static files (env ATTENDIFY_PANEL; default ./Panel).")
+    var panel: String?
+
     @Flag(help: "Create a demo organizer and event (once) and print its widget and .ics URLs.")
     var demo = false
 
@@ -37,6 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.metricsPort = try trackerOptions.resolvedMetricsPort()
         config.trustedProxies = config.tracker.trustedProxies
         config.allowedOrigins = Set(allowedOrigins + Environment.list("ATTENDIFY_ALLOWED_ORIGINS"))
+        config.panelDirectory = panel ?? Environment.value("ATTENDIFY_PANEL") ?? config.panelDirectory
         let logger = Logger(label: "attendify.serve")
         let dependencies = try await AppDependencies.build(config: config, logger: logger)
         if demo {

@@ -15,6 +15,7 @@ func withRunningServer<T: Sendable>(
         templatesDirectory: PackagePaths.templates)
     // Cheap hashes keep the suite fast; one test checks the production default separately.
     config.bcryptCost = 4
+    config.panelDirectory = "\(PackagePaths.root)/Panel"
     config.tracker.refreshInterval = .milliseconds(100)
     configure(&config)
     let dependencies = try await AppDependencies.build(config: config, logger: Logger(label: "test"))
