@@ -16,6 +16,7 @@ public enum APIError: Error, Sendable {
     case validation([ValidationIssue])
     case rateLimited(retryAfter: Int)
     case invalidCredentials
+    case methodNotAllowed(allowed: [String])
 
     var status: HTTPResponse.Status {
         switch self {
@@ -27,6 +28,7 @@ public enum APIError: Error, Sendable {
         case .bodyTooLarge: .contentTooLarge
         case .validation: .unprocessableContent
         case .rateLimited: .tooManyRequests
+        case .methodNotAllowed: .methodNotAllowed
         }
     }
 
@@ -41,6 +43,7 @@ public enum APIError: Error, Sendable {
         case .bodyTooLarge: "Request body too large"
         case .validation: "Invalid input"
         case .rateLimited: "Too many requests"
+        case .methodNotAllowed: "Method not allowed"
         }
     }
 
@@ -55,6 +58,7 @@ public enum APIError: Error, Sendable {
         case .bodyTooLarge(let limit): "The body may be at most \(limit) bytes."
         case .validation(let issues): issues.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
         case .rateLimited(let seconds): "Slow down: try again in \(seconds) seconds."
+        case .methodNotAllowed(let allowed): "This path accepts \(allowed.joined(separator: ", "))."
         }
     }
 }
@@ -75,6 +79,7 @@ extension APIError {
         let document = ProblemDocument(title: title, status: Int(status.code), detail: detail, errors: issues)
         var headers: HTTPFields = [.contentType: "application/problem+json", .cacheControl: "no-store"]
         if case .rateLimited(let seconds) = self { headers[.retryAfter] = String(seconds) }
+        if case .methodNotAllowed(let allowed) = self { headers[.allow] = allowed.joined(separator: ", ") }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = (try? encoder.encode(document)) ?? Data(#"{"status":500,"title":"Error"}"#.utf8)

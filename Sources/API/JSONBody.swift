@@ -66,7 +66,8 @@ struct JSONFields {
     mutating func dateTime(_ key: String, required: Bool = false) -> Date? {
         guard let text = string(key, required: required, maximumLength: 64) else { return nil }
         guard let date = RFC3339.parse(text) else {
-            issues.append(.init(field: key, message: "must be an RFC 3339 date-time with a time zone, e.g. 2026-12-01T15:00:00Z"))
+            issues.append(
+                .init(field: key, message: "must be an RFC 3339 date-time with a time zone between 1970 and 9999, e.g. 2026-12-01T15:00:00Z"))
             return nil
         }
         return date
@@ -82,16 +83,70 @@ struct JSONFields {
     }
 }
 
-/// RFC 3339 date-times in and out. Output is always UTC with `Z` and no fractional seconds.
+/// RFC 3339 date-times in and out. Parsing is strict and arithmetic (no calendar objects, so no
+/// Julian switch before 1582 and no rolling of 30 February into March): `YYYY-MM-DDTHH:MM:SS`,
+/// optional fraction, then `Z` or `±HH:MM`; `T` and `Z` in either case; years 1970 to 9999.
+/// Output is always UTC with `Z` and no fractional seconds.
 enum RFC3339 {
+    static let years = 1970...9999
+
     static func parse(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20, bytes.count <= 40 else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                guard index < bytes.count, (48...57).contains(bytes[index]) else { return nil }
+                value = value * 10 + Int(bytes[index] - 48)
+            }
+            return value
+        }
+        func byte(_ index: Int, _ allowed: String) -> Bool { index < bytes.count && allowed.utf8.contains(bytes[index]) }
+        guard let year = number(0..<4), byte(4, "-"), let month = number(5..<7), byte(7, "-"), let day = number(8..<10),
+            byte(10, "Tt"), let hour = number(11..<13), byte(13, ":"), let minute = number(14..<16), byte(16, ":"),
+            let second = number(17..<19), years.contains(year), (1...12).contains(month),
+            (1...daysIn(month: month, year: year)).contains(day), (0...23).contains(hour), (0...59).contains(minute),
+            (0...59).contains(second)
+        else { return nil }
+        var index = 19
+        if byte(index, ".") {
+            index += 1
+            let start = index
+            while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
+            guard index > start else { return nil }
+        }
+        var offset = 0
+        if byte(index, "Zz"), index + 1 == bytes.count {
+            offset = 0
+        } else if byte(index, "+-"), index + 6 == bytes.count, let hours = number(index + 1..<index + 3), byte(index + 3, ":"),
+            let minutes = number(index + 4..<index + 6), hours <= 23, minutes <= 59
+        {
+            offset = (hours * 60 + minutes) * 60 * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
+        } else {
+            return nil
+        }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offset
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 
     static func format(_ date: Date) -> String { UTCTimestamp.extended(date) }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days since 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's days_from_civil).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
 }

@@ -29,6 +29,7 @@ public enum OrganizerAPI {
         SettingsController<Context>(database: database, generator: generator, config: config, now: now).addRoutes(to: routes)
         PreviewController<Context>(database: database, renderer: generator.renderer, events: events, now: now).addRoutes(to: routes)
 
+        routes.addMethodNotAllowedHandlers()
         // Anything else under /api is a problem+json 404, not the site's plain one.
         for method: HTTPRequest.Method in [.get, .post, .put, .delete, .patch, .head, .options] {
             group.on("**", method: method) { _, _ -> Response in throw APIError.notFound }

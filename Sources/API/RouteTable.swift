@@ -7,6 +7,7 @@ final class RouteTable<Context: RequestContext>: @unchecked Sendable {
     let group: RouterGroup<Context>
     private(set) var routes: [APIRoute] = []
     private var preflightPaths: Set<String> = []
+    private var methodsByPath: [String: [HTTPRequest.Method]] = [:]
 
     /// `group` is the `/api` group; paths given to `on` are full paths starting with `/api/`.
     init(group: RouterGroup<Context>) {
@@ -22,9 +23,24 @@ final class RouteTable<Context: RequestContext>: @unchecked Sendable {
         let relative = path.dropFirst("/api".count)
         let routerPath = relative.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
         group.on(RouterPath(routerPath), method: method, use: handler)
+        methodsByPath[routerPath, default: []].append(method)
         // Every path answers CORS preflights; the CORS middleware fills in the headers.
         if preflightPaths.insert(routerPath).inserted {
             group.on(RouterPath(routerPath), method: .options) { _, _ in Response(status: .noContent) }
+        }
+    }
+}
+
+extension RouteTable {
+    /// Answers a known path with a method it does not have as 405 with `Allow`, in problem+json.
+    func addMethodNotAllowedHandlers() {
+        for (path, methods) in methodsByPath {
+            let allowed = methods.map(\.rawValue) + ["OPTIONS"]
+            for method: HTTPRequest.Method in [.get, .post, .put, .delete, .patch] where !methods.contains(method) {
+                group.on(RouterPath(path), method: method) { _, _ -> Response in
+                    throw APIError.methodNotAllowed(allowed: allowed)
+                }
+            }
         }
     }
 }

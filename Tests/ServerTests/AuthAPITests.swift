@@ -153,3 +153,51 @@ import Testing
         }
     }
 }
+
+@Suite struct StrictInputTests {
+    @Test(arguments: [
+        "0000-01-01T00:00:00+14:00", "0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "2026-02-30T10:00:00Z",
+        "2026-12-01T24:00:00Z", "2026-12-01T15:00:00+05:53:28", "2026-12-01 15:00:00Z", "2026-12-01T15:00:00",
+        "10000-01-01T00:00:00Z", "2026-12-01T15:00Z",
+    ])
+    func invalidDateTimesAre422(_ value: String) async throws {
+        try await withRunningServer(demo: false) { http, _ in
+            let api = APIClient(http: http)
+            let token = try await api.signUp("a@example.com")
+            let reply = try await api.call("POST", "/api/events", json: APIClient.validEvent.merging(["start_datetime": value]) { $1 }, token: token)
+            #expect(reply.status == 422, "\(value)")
+            #expect(reply.errorFields == ["start_datetime"], "\(value)")
+        }
+    }
+
+    @Test func lowerCaseSeparatorsFractionsAndOffsetsAreAccepted() async throws {
+        try await withRunningServer(demo: false) { http, _ in
+            let api = APIClient(http: http)
+            let token = try await api.signUp("a@example.com")
+            let event = try await api.createEvent(
+                token: token, ["start_datetime": "2026-12-01t16:00:00.250+01:00", "end_datetime": "2026-12-01T18:00:00-01:00"])
+            #expect(event["start_datetime"] as? String == "2026-12-01T15:00:00Z")
+            #expect(event["end_datetime"] as? String == "2026-12-01T19:00:00Z")
+        }
+    }
+
+    @Test func aKnownPathWithAnotherMethodIs405WithAllow() async throws {
+        try await withRunningServer(demo: false) { http, _ in
+            let reply = try await APIClient(http: http).call("PATCH", "/api/events/1")
+            #expect(reply.status == 405)
+            #expect(reply.response.header("Allow") == "GET, PUT, DELETE, OPTIONS")
+            #expect(reply.response.header("Content-Type") == "application/problem+json")
+        }
+    }
+
+    @Test(arguments: ["from=2026-13-01", "from=-001-01-01", "from=+026-01-01", "to=2026-02-30", "from=1969-12-31"])
+    func invalidStatsDatesAre422(_ query: String) async throws {
+        try await withRunningServer(demo: false) { http, _ in
+            let api = APIClient(http: http)
+            let token = try await api.signUp("a@example.com")
+            let event = try await api.createEvent(token: token)
+            let reply = try await api.call("GET", "/api/events/\(event.id)/stats?\(query)", token: token)
+            #expect(reply.status == 422, "\(query)")
+        }
+    }
+}

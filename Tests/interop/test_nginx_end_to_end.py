@@ -299,8 +299,11 @@ class Stack:
         """Stops what this stack started: Nginx first (no more traffic), then the tracker (SIGTERM
         drains its queue), then the API. Never raises."""
         if "nginx" in self.procs and self.procs["nginx"].poll() is None:
-            subprocess.run([self.nginx, "-p", str(self.prefix), "-c", str(self.conf), "-e", str(self.prefix / "error.log"),
-                            "-s", "quit"], capture_output=True, timeout=30)
+            try:  # the documented way: graceful, the master stops its workers
+                subprocess.run([self.nginx, "-p", str(self.prefix), "-c", str(self.conf), "-e", str(self.prefix / "error.log"),
+                                "-s", "quit"], capture_output=True, timeout=30)
+            except (OSError, subprocess.SubprocessError):
+                pass
         for name in ("nginx", "track", "api"):
             proc = self.procs.get(name)
             if proc is None:
@@ -313,8 +316,8 @@ class Stack:
                     proc.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     pass
-            if proc.poll() is None or name == "nginx":
-                try:  # anything left of the group (e.g. Nginx workers after a hard stop)
+            if proc.poll() is None:
+                try:  # last resort: the whole group this process leads (Nginx's workers too)
                     os.killpg(proc.pid, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass

@@ -30,11 +30,16 @@ public struct ClickStatistics: Equatable, Sendable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         func parse(_ text: String, field: String) throws(ValidationFailure) -> Date {
+            let failure = ValidationFailure(field: field, message: "must be a date written as YYYY-MM-DD, from 1970 to 9999")
+            let bytes = Array(text.utf8)
+            guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+                bytes.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || (48...57).contains($0.element) })
+            else { throw failure }
             let parts = text.split(separator: "-").compactMap { Int($0) }
-            guard text.count == 10, parts.count == 3,
+            guard parts.count == 3, (1970...9999).contains(parts[0]), (1...12).contains(parts[1]), parts[2] >= 1,
                 let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
-                calendar.component(.day, from: date) == parts[2]
-            else { throw ValidationFailure(field: field, message: "must be a date written as YYYY-MM-DD") }
+                calendar.component(.day, from: date) == parts[2], calendar.component(.month, from: date) == parts[1]
+            else { throw failure }
             return date
         }
         let last = try to.map { text throws(ValidationFailure) in try parse(text, field: "to") } ?? calendar.startOfDay(for: today)
@@ -53,25 +58,33 @@ public struct ClickStatistics: Equatable, Sendable {
 
     /// Folds hourly buckets into the range's days. Each bucket counts on the local day its start
     /// hour falls on (exact for zones with whole-hour offsets; half-hour zones attribute a bucket
-    /// to the day its first minute belongs to).
+    /// to the day its first minute belongs to). Day boundaries are computed once per day, then the
+    /// buckets (sorted by time) are walked once: cost grows with days plus buckets, cheaply.
     public init(buckets: [ClickBucket], range: Range, offeredTypes: [ProviderType]) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = range.zone
         var byType: [String: Int] = [:]
         for type in offeredTypes { byType[type.rawValue] = 0 }
+        var boundaries: [Int64] = []  // start of each day, then the end of the last
+        boundaries.reserveCapacity(range.dayCount + 1)
+        var day = range.start
+        for _ in 0...range.dayCount {
+            boundaries.append(day.epochSeconds)
+            day = calendar.date(byAdding: .day, value: 1, to: day)!
+        }
         var perDay = [Int](repeating: 0, count: range.dayCount)
         var total = 0
-        for bucket in buckets {
-            let instant = Date(epochSeconds: bucket.bucketStart)
-            guard instant >= range.start, instant < range.end else { continue }
-            let dayIndex = calendar.dateComponents([.day], from: range.start, to: calendar.startOfDay(for: instant)).day ?? -1
-            guard perDay.indices.contains(dayIndex) else { continue }
+        var dayIndex = 0
+        for bucket in buckets.sorted(by: { $0.bucketStart < $1.bucketStart }) {
+            guard bucket.bucketStart >= boundaries[0] else { continue }
+            while dayIndex < range.dayCount, bucket.bucketStart >= boundaries[dayIndex + 1] { dayIndex += 1 }
+            guard dayIndex < range.dayCount else { break }
             perDay[dayIndex] += bucket.count
             byType[bucket.type, default: 0] += bucket.count
             total += bucket.count
         }
         var timeline: [Day] = []
-        var day = range.start
+        day = range.start
         for count in perDay {
             let parts = calendar.dateComponents([.year, .month, .day], from: day)
             timeline.append(Day(date: String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!), count: count))

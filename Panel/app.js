@@ -1,0 +1,100 @@
+// The panel's entry point: the shell (navigation, language), a hash router, and the session
+// check. Every screen is a module under modules/views.
+import { api, ApiError } from "./modules/api.js";
+import { h } from "./modules/dom.js";
+import { language, setLanguage, t } from "./modules/i18n.js";
+import { describe, toast } from "./modules/ui.js";
+import { signInView, signUpView } from "./modules/views/auth.js";
+import { eventView } from "./modules/views/event.js";
+import { eventsView } from "./modules/views/events.js";
+import { settingsView } from "./modules/views/settings.js";
+
+const main = document.getElementById("main");
+let user = null;
+
+function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function renderShell() {
+  document.documentElement.lang = language();
+  document.getElementById("language-select").value = language();
+  document.getElementById("language-label").textContent = t("language");
+  document.getElementById("skip-link").textContent = t("skip");
+  document.getElementById("privacy-link").textContent = t("privacy");
+  document.getElementById("terms-link").textContent = t("terms");
+  const nav = document.getElementById("nav");
+  nav.replaceChildren(...(user ? [
+    h("a", { href: "#/events", id: "nav-events" }, t("navEvents")),
+    h("a", { href: "#/events/new", id: "nav-new-event" }, t("navNew")),
+    h("a", { href: "#/settings", id: "nav-settings" }, t("navSettings")),
+    h("button", { type: "button", id: "nav-signout", class: "link", onclick: signOut }, t("navSignOut")),
+  ] : [
+    h("a", { href: "#/signin", id: "nav-signin" }, t("signIn")),
+    h("a", { href: "#/signup", id: "nav-signup" }, t("signUp")),
+  ]));
+  for (const link of nav.querySelectorAll("a")) {
+    if (link.getAttribute("href") === location.hash) link.setAttribute("aria-current", "page");
+  }
+}
+
+async function signOut() {
+  try {
+    await api("POST", "/api/auth/logout");
+  } catch {
+    // Already signed out: nothing to undo.
+  }
+  user = null;
+  toast(t("signedOut"));
+  navigate("#/signin");
+}
+
+async function signedIn() {
+  user = await api("GET", "/api/auth/me");
+  navigate("#/events");
+}
+
+async function route() {
+  const hash = location.hash || "#/events";
+  renderShell();
+  try {
+    if (hash === "#/signup") return signUpView(main, { onSignedIn: signedIn });
+    if (hash === "#/signin" || !user) {
+      if (!user && hash !== "#/signin") {
+        location.replace("#/signin");
+        return;
+      }
+      return signInView(main, { onSignedIn: signedIn });
+    }
+    if (hash === "#/events") return await eventsView(main);
+    if (hash === "#/events/new") return await eventView(main, { id: null, navigate });
+    const match = /^#\/events\/(\d+)$/.exec(hash);
+    if (match) return await eventView(main, { id: Number(match[1]), navigate });
+    if (hash === "#/settings") return await settingsView(main);
+    main.replaceChildren(h("p", { class: "card" }, t("notFound")));
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      user = null;
+      toast(t("signInFirst"));
+      location.replace("#/signin");
+      return;
+    }
+    main.replaceChildren(h("p", { class: "card error", role: "alert" }, error instanceof ApiError && error.status === 404 ? t("notFound") : describe(error)));
+  } finally {
+    main.focus({ preventScroll: true });
+  }
+}
+
+document.getElementById("language-select").addEventListener("change", (event) => {
+  setLanguage(event.target.value);
+  route();
+});
+window.addEventListener("hashchange", route);
+
+try {
+  user = await api("GET", "/api/auth/me");
+} catch {
+  user = null;
+}
+route();

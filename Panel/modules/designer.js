@@ -1,0 +1,189 @@
+// The widget designer: one control per customization key, a live preview rendered by the server
+// from the same template as the published widget, and contrast warnings. It edits an overrides
+// object: only keys the organizer set are sent; an empty control means "inherit".
+import { h } from "./dom.js";
+import { t } from "./i18n.js";
+import { contrastRatio, isHexColor, palettes } from "./contrast.js";
+
+const PROVIDERS = ["google", "ics", "outlook", "office365", "yahoo"];
+const PROVIDER_NAMES = { google: "Google", ics: "Apple / .ics", outlook: "Outlook.com", office365: "Microsoft 365", yahoo: "Yahoo" };
+const COLOR_KEYS = [["accent_color", "accent"], ["text_color", "textColor"], ["background_color", "background"]];
+
+/**
+ * Renders the designer into a fieldset.
+ * options.initial: saved overrides; options.previewQuery: extra query for the preview URL
+ * (`event_id=N` or `defaults=none`); options.onChange(overrides).
+ */
+export function createDesigner({ initial = {}, previewQuery = "", onChange = () => {} }) {
+  const state = structuredClone(initial);
+  let order = [...(state.providers ?? PROVIDERS), ...PROVIDERS.filter((p) => !(state.providers ?? PROVIDERS).includes(p))];
+  const enabled = new Set(state.providers ?? PROVIDERS);
+  let providersTouched = Boolean(state.providers);
+
+  const preview = h("iframe", { id: "widget-preview", title: t("preview"), class: "preview", loading: "lazy" });
+  const warning = h("p", { id: "contrast-warning", class: "warning", role: "status", "aria-live": "polite" });
+  let timer;
+
+  function overrides() {
+    const result = {};
+    for (const [key, value] of Object.entries(state)) {
+      if (value !== undefined && value !== "" && key !== "providers") result[key] = value;
+    }
+    if (state.labels && Object.keys(state.labels).length === 0) delete result.labels;
+    if (providersTouched) result.providers = order.filter((p) => enabled.has(p));
+    return result;
+  }
+
+  function changed() {
+    clearTimeout(timer);
+    timer = setTimeout(refreshPreview, 250);
+    checkContrast();
+    onChange(overrides());
+  }
+
+  function refreshPreview() {
+    const query = new URLSearchParams(previewQuery);
+    query.set("customization", JSON.stringify(overrides()));
+    preview.src = `/api/preview/widget?${query}`;
+  }
+
+  function checkContrast() {
+    const messages = [];
+    const themes = state.theme === "light" ? ["light"] : state.theme === "dark" ? ["dark"] : ["light", "dark"];
+    for (const theme of themes) {
+      const base = palettes[theme];
+      const background = isHexColor(state.background_color ?? "") ? state.background_color : base.background;
+      const text = isHexColor(state.text_color ?? "") ? state.text_color : base.text;
+      const accent = isHexColor(state.accent_color ?? "") ? state.accent_color : base.accent;
+      const pairs = [[t("pairText"), text]];
+      if (state.button_style === "outline") pairs.push([t("pairAccent"), accent]);
+      for (const [pair, color] of pairs) {
+        const ratio = contrastRatio(color, background);
+        if (ratio < 4.5) messages.push(t("contrastLow", { pair, ratio: ratio.toFixed(1) }));
+      }
+    }
+    warning.textContent = [...new Set(messages)].join(" ");
+    warning.hidden = messages.length === 0;
+  }
+
+  function select(key, label, options) {
+    const control = h("select", {
+      id: `set-${key}`,
+      onchange: (event) => { state[key] = event.target.value || undefined; changed(); },
+    }, h("option", { value: "" }, t("inherit")), options.map(([value, text]) => h("option", { value }, text)));
+    control.value = state[key] === undefined ? "" : String(state[key]);
+    return row(key, label, control);
+  }
+
+  function row(key, label, control, hint) {
+    return h("div", { class: "field" },
+      h("label", { for: control.id }, label), control,
+      hint ? h("p", { class: "hint" }, hint) : null,
+      h("p", { class: "error", id: `error-customization_settings-${key}`, role: "alert" }));
+  }
+
+  function colorRow(key, labelKey) {
+    const text = h("input", {
+      id: `set-${key}`, type: "text", inputmode: "text", maxlength: 7, placeholder: "#RRGGBB", value: state[key] ?? "",
+      autocomplete: "off", spellcheck: "false",
+      oninput: (event) => {
+        const value = event.target.value.trim();
+        state[key] = value === "" ? undefined : value;
+        if (isHexColor(value)) picker.value = value.toLowerCase();
+        event.target.setAttribute("aria-invalid", value !== "" && !isHexColor(value) ? "true" : "false");
+        if (value === "" || isHexColor(value)) changed();
+      },
+    });
+    const picker = h("input", {
+      id: `set-${key}-picker`, type: "color", value: state[key] ?? "#1d4ed8", "aria-label": t(labelKey),
+      oninput: (event) => { text.value = event.target.value; state[key] = event.target.value; changed(); },
+    });
+    const control = h("span", { class: "color-control" }, text, picker);
+    control.id = `set-${key}-wrap`;
+    return h("div", { class: "field" },
+      h("label", { for: text.id }, t(labelKey)), control, h("p", { class: "hint" }, t("colourHint")),
+      h("p", { class: "error", id: `error-customization_settings-${key}`, role: "alert" }));
+  }
+
+  function numberRow(key, label, min, max) {
+    const control = h("input", {
+      id: `set-${key}`, type: "number", min, max, step: 1, value: state[key] ?? "", placeholder: t("inherit"),
+      oninput: (event) => {
+        const value = event.target.value;
+        state[key] = value === "" ? undefined : Number(value);
+        changed();
+      },
+    });
+    return row(key, label, control);
+  }
+
+  const providerList = h("ol", { class: "providers", id: "set-providers" });
+  function renderProviders() {
+    providerList.replaceChildren(...order.map((type, index) => h("li", {},
+      h("label", { class: "check" },
+        h("input", {
+          type: "checkbox", id: `set-provider-${type}`, checked: enabled.has(type),
+          onchange: (event) => {
+            if (event.target.checked) enabled.add(type);
+            else if (enabled.size > 1) enabled.delete(type);
+            else event.target.checked = true;  // at least one button must stay
+            providersTouched = true;
+            changed();
+          },
+        }), " ", PROVIDER_NAMES[type]),
+      h("button", { type: "button", class: "icon", id: `move-up-${type}`, disabled: index === 0, "aria-label": `${t("up")}: ${PROVIDER_NAMES[type]}`, onclick: () => move(type, -1) }, "↑"),
+      h("button", { type: "button", class: "icon", id: `move-down-${type}`, disabled: index === order.length - 1, "aria-label": `${t("down")}: ${PROVIDER_NAMES[type]}`, onclick: () => move(type, 1) }, "↓"))));
+  }
+  function move(type, step) {
+    const from = order.indexOf(type);
+    const to = from + step;
+    if (to < 0 || to >= order.length) return;
+    order.splice(to, 0, order.splice(from, 1)[0]);
+    providersTouched = true;
+    renderProviders();
+    document.getElementById(`move-${step < 0 ? "up" : "down"}-${type}`)?.focus();
+    changed();
+  }
+  renderProviders();
+
+  const labelRows = PROVIDERS.map((type) => h("div", { class: "field" },
+    h("label", { for: `set-label-${type}` }, PROVIDER_NAMES[type]),
+    h("input", {
+      id: `set-label-${type}`, type: "text", maxlength: 40, value: state.labels?.[type] ?? "", placeholder: t("inherit"),
+      oninput: (event) => {
+        state.labels = { ...(state.labels ?? {}) };
+        if (event.target.value.trim() === "") delete state.labels[type];
+        else state.labels[type] = event.target.value;
+        changed();
+      },
+    }),
+    h("p", { class: "error", id: `error-customization_settings-labels-${type}`, role: "alert" })));
+
+  const showDescription = h("select", {
+    id: "set-show_description",
+    onchange: (event) => { state.show_description = event.target.value === "" ? undefined : event.target.value === "true"; changed(); },
+  }, h("option", { value: "" }, t("inherit")), h("option", { value: "true" }, t("yes")), h("option", { value: "false" }, t("no")));
+  showDescription.value = state.show_description === undefined ? "" : String(state.show_description);
+
+  const element = h("div", { class: "designer-layout" },
+    h("fieldset", { id: "designer", class: "designer" },
+      h("legend", {}, t("designer")),
+      select("theme", t("theme"), [["light", t("light")], ["dark", t("dark")], ["auto", t("auto")]]),
+      COLOR_KEYS.map(([key, label]) => colorRow(key, label)),
+      warning,
+      select("button_style", t("buttonStyle"), [["filled", t("filled")], ["outline", t("outline")]]),
+      numberRow("border_radius", t("radius"), 0, 24),
+      select("font", t("font"), [["system", "System"], ["sans", "Sans-serif"], ["serif", "Serif"], ["mono", "Monospace"]]),
+      h("fieldset", { class: "nested" }, h("legend", {}, t("providers")), providerList,
+        h("p", { class: "error", id: "error-customization_settings-providers", role: "alert" })),
+      h("fieldset", { class: "nested" }, h("legend", {}, t("labels")), labelRows),
+      select("language", t("widgetLanguage"), [["en", "English"], ["pl", "Polski"]]),
+      row("show_description", t("showDescription"), showDescription),
+      numberRow("reminder_minutes", t("reminder"), 0, 10080)),
+    h("section", { class: "preview-pane", "aria-label": t("preview") }, h("h3", {}, t("preview")), preview));
+
+  warning.hidden = true;
+  checkContrast();
+  refreshPreview();
+  return { element, overrides };
+}

@@ -1,0 +1,83 @@
+// English and Polish texts of the panel. The choice is remembered in localStorage (a preference,
+// not a secret: the session itself lives only in an HttpOnly cookie).
+
+const texts = {
+  en: {
+    language: "Language", skip: "Skip to content", privacy: "Privacy", terms: "Terms",
+    navEvents: "Events", navNew: "New event", navSettings: "Widget defaults", navSignOut: "Sign out",
+    signInTitle: "Sign in", signUpTitle: "Create your account", email: "E-mail", password: "Password",
+    passwordHint: "At least 8 characters. Long passphrases welcome.", fullName: "Your name (optional)",
+    signIn: "Sign in", signUp: "Create account", noAccount: "No account yet?", haveAccount: "Already registered?",
+    signUpLink: "Create one", signInLink: "Sign in", signedOut: "You are signed out.",
+    eventsTitle: "Your events", emptyEvents: "No events yet. Create your first webinar, style its widget, and paste the embed code into your page.",
+    newEvent: "New event", clicks: "clicks", editEvent: "Edit event", createEvent: "Create event",
+    title: "Title", description: "Description", start: "Starts", end: "Ends", timezone: "Time zone",
+    timezoneHint: "Times are entered and shown in this zone.", webinarUrl: "Webinar link", save: "Save", saved: "Saved.",
+    created: "Event created. Its widget is live.", delete: "Delete event", confirmDelete: "Delete this event, its widget and its statistics? This cannot be undone.",
+    cancel: "Cancel", deleted: "Event deleted.", designer: "Widget design", preview: "Live preview",
+    theme: "Theme", accent: "Accent colour", textColor: "Text colour", background: "Background colour",
+    buttonStyle: "Button style", radius: "Corner radius (px)", font: "Font", providers: "Buttons and order",
+    labels: "Button labels", widgetLanguage: "Widget language", showDescription: "Show description",
+    reminder: "Reminder (minutes before)", inherit: "Default", yes: "Yes", no: "No", up: "Move up", down: "Move down",
+    light: "Light", dark: "Dark", auto: "Follow the visitor's system", filled: "Filled", outline: "Outline",
+    colourHint: "#RRGGBB, empty for the default.", contrastLow: "Low contrast: {pair} is {ratio}:1; WCAG AA needs 4.5:1.",
+    pairText: "text on background", pairAccent: "accent on background",
+    embed: "Embed", embedHint: "Paste this into your page where the buttons should appear.", copy: "Copy code",
+    copied: "Copied to the clipboard.", liveWidget: "Open the live widget", icsFile: "Download the .ics file",
+    stats: "Statistics", total: "Total clicks", byProvider: "Clicks per provider", perDay: "Clicks per day",
+    from: "From", to: "To", apply: "Show", csv: "Download CSV", chartLabel: "Clicks per day from {from} to {to}",
+    date: "Date", count: "Clicks", provider: "Provider",
+    settingsTitle: "Widget defaults", settingsHint: "These apply to every widget unless an event sets its own.",
+    saveDefaults: "Save defaults", defaultsSaved: "Defaults saved. Every widget has been updated.",
+    notFound: "This page does not exist.", failed: "Something went wrong: {detail}", signInFirst: "Please sign in.",
+  },
+  pl: {
+    language: "Język", skip: "Przejdź do treści", privacy: "Prywatność", terms: "Regulamin",
+    navEvents: "Wydarzenia", navNew: "Nowe wydarzenie", navSettings: "Domyślny wygląd", navSignOut: "Wyloguj",
+    signInTitle: "Logowanie", signUpTitle: "Załóż konto", email: "E-mail", password: "Hasło",
+    passwordHint: "Co najmniej 8 znaków. Długie hasła mile widziane.", fullName: "Imię i nazwisko (opcjonalnie)",
+    signIn: "Zaloguj", signUp: "Załóż konto", noAccount: "Nie masz konta?", haveAccount: "Masz już konto?",
+    signUpLink: "Załóż je", signInLink: "Zaloguj się", signedOut: "Wylogowano.",
+    eventsTitle: "Twoje wydarzenia", emptyEvents: "Nie masz jeszcze wydarzeń. Utwórz pierwszy webinar, dopasuj wygląd widżetu i wklej kod na swoją stronę.",
+    newEvent: "Nowe wydarzenie", clicks: "kliknięć", editEvent: "Edycja wydarzenia", createEvent: "Utwórz wydarzenie",
+    title: "Tytuł", description: "Opis", start: "Początek", end: "Koniec", timezone: "Strefa czasowa",
+    timezoneHint: "Godziny wpisujesz i widzisz w tej strefie.", webinarUrl: "Link do webinaru", save: "Zapisz", saved: "Zapisano.",
+    created: "Wydarzenie utworzone. Widżet już działa.", delete: "Usuń wydarzenie", confirmDelete: "Usunąć to wydarzenie, jego widżet i statystyki? Tego nie da się cofnąć.",
+    cancel: "Anuluj", deleted: "Wydarzenie usunięte.", designer: "Wygląd widżetu", preview: "Podgląd na żywo",
+    theme: "Motyw", accent: "Kolor akcentu", textColor: "Kolor tekstu", background: "Kolor tła",
+    buttonStyle: "Styl przycisków", radius: "Zaokrąglenie rogów (px)", font: "Czcionka", providers: "Przyciski i kolejność",
+    labels: "Etykiety przycisków", widgetLanguage: "Język widżetu", showDescription: "Pokaż opis",
+    reminder: "Przypomnienie (minut przed)", inherit: "Domyślnie", yes: "Tak", no: "Nie", up: "W górę", down: "W dół",
+    light: "Jasny", dark: "Ciemny", auto: "Jak w systemie odwiedzającego", filled: "Wypełnione", outline: "Obramowane",
+    colourHint: "#RRGGBB, puste = domyślny.", contrastLow: "Niski kontrast: {pair} to {ratio}:1; WCAG AA wymaga 4,5:1.",
+    pairText: "tekst na tle", pairAccent: "akcent na tle",
+    embed: "Osadzanie", embedHint: "Wklej to na swojej stronie tam, gdzie mają być przyciski.", copy: "Kopiuj kod",
+    copied: "Skopiowano do schowka.", liveWidget: "Otwórz widżet", icsFile: "Pobierz plik .ics",
+    stats: "Statystyki", total: "Wszystkie kliknięcia", byProvider: "Kliknięcia według kalendarza", perDay: "Kliknięcia dziennie",
+    from: "Od", to: "Do", apply: "Pokaż", csv: "Pobierz CSV", chartLabel: "Kliknięcia dziennie od {from} do {to}",
+    date: "Data", count: "Kliknięcia", provider: "Kalendarz",
+    settingsTitle: "Domyślny wygląd widżetu", settingsHint: "Dotyczy każdego widżetu, chyba że wydarzenie ma własne ustawienia.",
+    saveDefaults: "Zapisz ustawienia", defaultsSaved: "Zapisano. Wszystkie widżety zostały zaktualizowane.",
+    notFound: "Ta strona nie istnieje.", failed: "Coś poszło nie tak: {detail}", signInFirst: "Zaloguj się.",
+  },
+};
+
+let current = ["en", "pl"].includes(localStorage.getItem("attendify.language"))
+  ? localStorage.getItem("attendify.language")
+  : (navigator.language || "en").toLowerCase().startsWith("pl") ? "pl" : "en";
+
+export function language() {
+  return current;
+}
+
+export function setLanguage(code) {
+  current = texts[code] ? code : "en";
+  localStorage.setItem("attendify.language", current);
+  document.documentElement.lang = current;
+}
+
+/** t("contrastLow", {ratio: 2.1}) */
+export function t(key, values = {}) {
+  const template = texts[current][key] ?? texts.en[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
