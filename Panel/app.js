@@ -82,7 +82,9 @@ async function route() {
     }
     main.replaceChildren(h("p", { class: "card error", role: "alert" }, error instanceof ApiError && error.status === 404 ? t("notFound") : describe(error)));
   } finally {
-    main.focus({ preventScroll: true });
+    // Move focus to the new screen for keyboard and screen-reader users, unless the screen
+    // already placed it (e.g. on its first field).
+    if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
   }
 }
 
