@@ -250,15 +250,28 @@ function done(summary, latency, requests)
 end
 LUA
 
-# run_wrk NAME URL MODE: warm-up, then the measured run into $work/wrk-NAME.txt.
+# alive PID LOG WHAT: fails (with the end of LOG) if the server PID has exited.
+alive() {
+    kill -0 "$1" 2>/dev/null && return 0
+    local status=0
+    wait "$1" 2>/dev/null || status=$?
+    echo "$3 (pid $1) exited with status $status; the end of its log:" >&2
+    tail -n 40 "$2" >&2
+    exit 1
+}
+# run_wrk NAME URL MODE PID LOG: warm-up, then the measured run into $work/wrk-NAME.txt; PID and
+# LOG are the server's (an upstream behind Nginx counts too), checked to be alive after each.
 run_wrk() {
-    local name=$1 url=$2 mode=$3
+    local name=$1 url=$2 mode=$3 pid=$4 log=$5
     if [[ $warmup != 0 && $warmup != 0[smh] ]]; then
-        wrk -t"$wrk_threads" -c"$connections" -d"$warmup" -s "$work/edge.lua" "$url" -- "$work/ids.txt" "$mode" >/dev/null 2>&1 || true
+        wrk -t"$wrk_threads" -c"$connections" -d"$warmup" -s "$work/edge.lua" "$url" -- "$work/ids.txt" "$mode" \
+            >"$work/warmup-$name.txt" 2>&1 || true
+        alive "$pid" "$log" "$name: the server, during the warm-up,"
     fi
     echo "== wrk -t$wrk_threads -c$connections -d$duration: $name ($url)"
     wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency -s "$work/edge.lua" "$url" -- "$work/ids.txt" "$mode" \
-        >"$work/wrk-$name.txt" 2>&1 || { echo "wrk failed:" >&2; cat "$work/wrk-$name.txt" >&2; exit 1; }
+        >"$work/wrk-$name.txt" 2>&1 || { echo "wrk failed:" >&2; cat "$work/wrk-$name.txt" >&2; alive "$pid" "$log" "$name: the server"; exit 1; }
+    alive "$pid" "$log" "$name: the server"
 }
 # Requests/sec, p50 and p99 (in ms), counts of a status, or socket errors, from a wrk output file.
 wrk_field() {
@@ -279,10 +292,11 @@ wrk_field() {
     esac
 }
 
-run_wrk nginx-widget "$base/widget/event/" widget
-run_wrk serve-widget "http://127.0.0.1:$serve_port/widget/event/" widget
-run_wrk nginx-track "$base/track/" track
-run_wrk direct-track "http://127.0.0.1:$track_port/track/" track
+run_wrk nginx-widget "$base/widget/event/" widget "$nginx_pid" "$prefix/error.log"
+run_wrk serve-widget "http://127.0.0.1:$serve_port/widget/event/" widget "$serve_pid" "$work/serve.log"
+run_wrk nginx-track "$base/track/" track "$track_pid" "$work/track.log"
+alive "$nginx_pid" "$prefix/error.log" "nginx"
+run_wrk direct-track "http://127.0.0.1:$track_port/track/" track "$track_pid" "$work/track.log"
 
 # ---------------------------------------------------------------------------------------------
 # Report

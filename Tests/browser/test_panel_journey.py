@@ -148,6 +148,17 @@ def wait_for(what: str, check: Callable[[], T], timeout: float = 10.0, interval:
         time.sleep(interval)
 
 
+def is_stale(element) -> bool:
+    """True once `element` has left the document (its screen was re-rendered)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+
+
 class Journey:
     """The browser plus what the test collects on the way: console entries, screenshots, timings."""
 
@@ -436,7 +447,11 @@ def test_organizer_journey_in_the_panel(serve, screenshots, tmp_path):
         assert EVENT_TITLE in after_html, "the re-rendered preview lost the event"
         journey.screenshot("designer-preview", scroll_to="#designer")
         journey.screenshot("designer-preview-pane", scroll_to="#widget-preview")
+        old_form = journey.find("#event-form")
         journey.find("#event-save").click()
+        # Saving an existing event re-renders its screen; wait for the new form before reading it.
+        wait_for("the event screen to re-render after saving", lambda: is_stale(old_form), timeout=15)
+        journey.visible("#embed-code")
 
         def published_widget() -> str:
             src = re.search(r'src="([^"]+)"', journey.find("#embed-code").get_attribute("value")).group(1)
