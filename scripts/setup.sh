@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Attendify builds and runs with. Idempotent: installs only what is
-# missing, so a second run costs a few dpkg queries. Pass "test" to add what the test suite needs.
+# missing, so a second run costs a few dpkg queries. Pass "test" to add what the test suite needs:
+# Nginx (end-to-end), wrk (benchmarks), Chromium and its driver (the panel's browser test), and a
+# project-local Python virtualenv with pytest, icalendar, schemathesis and Selenium.
 set -euo pipefail
 
 packages=(pkg-config libsqlite3-dev libxml2-dev zlib1g-dev sqlite3)
 python_packages=()
 if [[ "${1:-}" == "test" ]]; then
-    packages+=(python3 python3-venv)
-    python_packages+=(pytest icalendar)
+    packages+=(python3 python3-venv nginx wrk chromium chromium-driver openssl)
+    python_packages+=(pytest icalendar "schemathesis==4.32.5" selenium)
 fi
 
 missing=()
@@ -19,7 +21,11 @@ if ((${#missing[@]})); then
     [[ $(id -u) -eq 0 ]] || sudo="sudo"
     echo "setup: installing ${missing[*]}"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Debian starts the system Nginx on install; the tests run their own instances on other ports.
+    if [[ " ${missing[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null; then
+        $sudo systemctl disable --now nginx >/dev/null 2>&1 || true
+    fi
 fi
 
 if ((${#python_packages[@]})); then

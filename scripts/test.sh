@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# One command to a tested product: installs what is missing, builds, runs the Swift test suites,
-# validates the templates, and runs the interoperability tests against real third-party parsers.
+# One command to a tested product: installs what is missing, builds, validates the templates,
+# runs the Swift suites, then the tests that need real outside parts: an independent RFC 5545
+# parser, SIGTERM/SIGKILL of the tracker, schemathesis against openapi.yaml, the README's curl
+# walk-through, Nginx end to end, and the panel in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
@@ -10,6 +12,7 @@ swift build
 echo "== check-templates"
 .build/debug/attendify check-templates
 echo "== swift test"
-swift test 2>&1 | tee .build/swift-test.log
-echo "== interoperability tests (pytest)"
-ATTENDIFY_BIN="$PWD/.build/debug/attendify" .venv/bin/python -m pytest -q Tests/interop
+swift test
+echo "== interoperability, end-to-end and browser tests (pytest)"
+export ATTENDIFY_BIN="$PWD/.build/debug/attendify"
+.venv/bin/python -m pytest -q -p no:cacheprovider Tests/interop Tests/browser

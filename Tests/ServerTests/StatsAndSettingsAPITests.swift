@@ -69,3 +69,31 @@ import Testing
         }
     }
 }
+
+@Suite struct PreviewAPITests {
+    @Test func previewRendersUnsavedSettingsWithTheRealTemplate() async throws {
+        try await withRunningServer(demo: false) { http, _ in
+            let api = APIClient(http: http)
+            let ann = try await api.signUp("ann@example.com")
+            let bob = try await api.signUp("bob@example.com")
+            let event = try await api.createEvent(token: ann, ["customization_settings": ["language": "pl"]])
+            let settings = ##"{"accent_color":"#ff0066","theme":"dark"}"##.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let preview = try await api.call("GET", "/api/preview/widget?event_id=\(event.id)&customization=\(settings)", token: ann)
+            #expect(preview.status == 200)
+            #expect(preview.response.header("Content-Type") == "text/html; charset=utf-8")
+            #expect(preview.response.header("Content-Security-Policy")?.contains("frame-ancestors 'self'") == true)
+            #expect(preview.response.text.contains("--ac:#ff0066"))
+            #expect(preview.response.text.contains("Dodaj do kalendarza"))  // the event's saved language still applies
+            #expect(preview.response.text.contains("Launch webinar"))
+            let sample = try await api.call("GET", "/api/preview/widget?defaults=none", token: ann)
+            #expect(sample.response.text.contains("Your webinar title"))
+            let bad = try await api.call("GET", "/api/preview/widget?customization=%7B%22theme%22%3A%22neon%22%7D", token: ann)
+            #expect(bad.status == 422)
+            #expect(bad.errorFields == ["customization.theme"])
+            let notYours = try await api.call("GET", "/api/preview/widget?event_id=\(event.id)", token: bob)
+            #expect(notYours.status == 404)
+            let anonymous = try await api.call("GET", "/api/preview/widget")
+            #expect(anonymous.status == 401)
+        }
+    }
+}

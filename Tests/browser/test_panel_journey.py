@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import json
 import os
 import re
 import shutil
@@ -48,9 +47,10 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, TypeVar
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -76,19 +76,30 @@ EVENT_URL = "https://example.com/webinar/browser-journey"
 EVENT_DAY = (date.today() + timedelta(days=30)).isoformat()
 EVENT_START = f"{EVENT_DAY}T16:00"
 EVENT_END = f"{EVENT_DAY}T17:30"
+EXPECTED_DATES = "/".join(
+    datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(EVENT_ZONE)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    for local in (EVENT_START, EVENT_END))
 
-# SEVERE console entries that are expected in this environment, not defects. Each is a predicate
-# on one log entry, with the reason it is harmless.
-IGNORED_CONSOLE: list[tuple[str, Callable[[dict], bool]]] = [
+# SEVERE console entries that are expected, not defects. Each is a predicate on (journey step, log
+# entry) with the reason it is harmless; everything else SEVERE fails the test.
+IGNORED_CONSOLE: list[tuple[str, Callable[[str, dict], bool]]] = [
     # The Google button opens calendar.google.com in a new window. The test machine has no internet,
     # so that navigation fails (net::ERR_NAME_NOT_RESOLVED or similar) and Chromium logs it. The
     # test only needs the attempted URL, which it checks separately.
     ("blocked navigation to Google Calendar (no internet)",
-     lambda entry: "google.com" in entry.get("message", "")),
+     lambda step, entry: "google.com" in entry.get("message", "")),
     # Browsers fetch /favicon.ico on their own. Neither the panel nor the plain third-party test
     # server ships one, so the 404 is the browser's own probe, not a request the panel made.
     ("favicon.ico 404 (the browser's own request)",
-     lambda entry: re.search(r"/favicon\.ico\b.*\b404\b", entry.get("message", "")) is not None),
+     lambda step, entry: re.search(r"/favicon\.ico\b.*\b404\b", entry.get("message", "")) is not None),
+    # On its first load the panel asks GET /api/auth/me whether a session exists. Signed out, the
+    # API answers 401, and Chromium logs every 4xx response as a SEVERE "Failed to load resource"
+    # network entry: the probe working as designed, not a script error, and the API offers no
+    # signed-out-friendly alternative. Only that first load, before signing up, is excused: a 401
+    # once signed in (a lost session) still fails the test.
+    ("session probe 401 on the first, signed-out load",
+     lambda step, entry: step == "sign up" and entry.get("source") == "network"
+     and re.search(r"/api/auth/me - .*\b401\b", entry.get("message", "")) is not None),
 ]
 
 T = TypeVar("T")
@@ -182,7 +193,8 @@ class Journey:
 
     def finish_step(self) -> None:
         self.drain_console()
-        self.timings.append((self.step_name, time.monotonic() - self.step_started))
+        if self.step_name != "start":
+            self.timings.append((self.step_name, time.monotonic() - self.step_started))
 
     # Console ------------------------------------------------------------------------------------
 
@@ -234,8 +246,24 @@ class Journey:
             element, value)
         assert element.get_attribute("value") == value, f"{css} did not take {value!r}: {element.get_attribute('value')!r}"
 
+    def frame_html(self, css: str) -> str:
+        """The current document of the iframe `css` (switching into it and back out)."""
+        self.driver.switch_to.frame(self.find(css))
+        try:
+            return self.driver.execute_script("return document.documentElement.outerHTML")
+        finally:
+            self.driver.switch_to.default_content()
+
     def go(self, hash_route: str) -> None:
+        """Opens a panel route. Within the panel only the hash changes, so the screen re-renders
+        without a page load: wait until the previous screen has left the document."""
+        from selenium.webdriver.common.by import By
+
+        on_panel = self.driver.current_url.startswith(f"{self.base}/")
+        previous = self.driver.find_elements(By.CSS_SELECTOR, "#main > *") if on_panel else []
         self.driver.get(f"{self.base}/{hash_route}")
+        if previous:
+            wait_for(f"the panel to render {hash_route}", lambda: is_stale(previous[0]))
 
     def hash(self) -> str:
         return self.driver.execute_script("return location.hash")
@@ -429,14 +457,10 @@ def test_organizer_journey_in_the_panel(serve, screenshots, tmp_path):
 
         # 3. Accent colour -> live preview -------------------------------------------------------
         journey.step("designer: accent colour and preview")
-        preview = journey.visible("#widget-preview")
+        journey.visible("#widget-preview")
 
         def preview_html() -> str:
-            driver.switch_to.frame(preview)
-            try:
-                return driver.execute_script("return document.documentElement.outerHTML")
-            finally:
-                driver.switch_to.default_content()
+            return journey.frame_html("#widget-preview")
 
         before = wait_for("the preview to render the event",
                           lambda: (lambda html: html if EVENT_TITLE in html else None)(preview_html()))
@@ -487,8 +511,8 @@ def test_organizer_journey_in_the_panel(serve, screenshots, tmp_path):
         server, third_party = third_party_server(site)
         assert urllib.parse.urlsplit(third_party).netloc != urllib.parse.urlsplit(base).netloc
         driver.get(f"{third_party}/index.html")
-        widget_frame = journey.find("iframe")
-        assert widget_frame.get_attribute("outerHTML") == code or widget_frame.get_attribute("src") in code
+        embedded_src = re.search(r'src="([^"]+)"', code).group(1)
+        assert journey.find("iframe").get_attribute("src") == embedded_src
 
         def in_widget(css: str):
             driver.switch_to.default_content()
@@ -521,8 +545,8 @@ def test_organizer_journey_in_the_panel(serve, screenshots, tmp_path):
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(popup_url).query)
         assert query.get("action") == ["TEMPLATE"], popup_url
         assert query.get("text") == [EVENT_TITLE], popup_url
-        # 16:00-17:30 in Warsaw, as UTC: the calendar link carries the event's instants.
-        assert "dates" in query, popup_url
+        # 16:00-17:30 in Warsaw, as UTC instants: the zone the editor was given was applied.
+        assert query.get("dates") == [EXPECTED_DATES], popup_url
         journey.drain_console()
         driver.close()
         driver.switch_to.window(panel_window)
@@ -563,7 +587,8 @@ def test_organizer_journey_in_the_panel(serve, screenshots, tmp_path):
             time.sleep(0.5)
             driver.refresh()
         by_type = journey.find("#stats-by-type").text
-        assert re.search(r"google\s+1", by_type) and re.search(r"ics\s+1", by_type), by_type
+        # One click each; the rows may name the providers by key ("google") or by name ("Google").
+        assert re.search(r"google\s+1\b", by_type, re.I) and re.search(r"\bics\s+1\b", by_type, re.I), by_type
         journey.find("#stats-chart")
         journey.screenshot("statistics", scroll_to="#stats")
 
@@ -574,10 +599,7 @@ def test_organizer_journey_in_the_panel(serve, screenshots, tmp_path):
         journey.visible("#designer")
         journey.visible("#settings-save")
         wait_for("the settings preview to render",
-                 lambda: "data-type=\"google\"" in (
-                     driver.switch_to.frame(journey.find("#widget-preview"))
-                     or driver.execute_script("return document.documentElement.outerHTML")))
-        driver.switch_to.default_content()
+                 lambda: 'data-type="google"' in journey.frame_html("#widget-preview"))
         journey.screenshot("settings")
 
         journey.step("privacy page")
@@ -596,14 +618,16 @@ def test_organizer_journey_in_the_panel(serve, screenshots, tmp_path):
         assert inner <= 361, f"the window is {inner} px wide inside, not 360"
         for name, route, ready in (
             ("mobile-events-list", "#/events", "#events-list"),
-            ("mobile-editor", f"#/events/{event_id}", "#event-form"),
-            ("mobile-new-event", "#/events/new", "#event-form"),
+            ("mobile-editor", f"#/events/{event_id}", "#widget-preview"),
+            ("mobile-new-event", "#/events/new", "#widget-preview"),
         ):
             journey.go(route)
-            journey.visible(ready)
-            journey.visible("#widget-preview") if ready == "#event-form" else None
+            journey.find(ready)
             overflow = journey.horizontal_overflow()
+            print(f"   {route} at 360 px: {overflow}")
             journey.screenshot(name)
+            if ready == "#widget-preview":
+                journey.screenshot(f"{name}-preview", scroll_to="#widget-preview")
             assert overflow["scrollWidth"] <= 360 + 1, f"{route} scrolls sideways at 360 px: {overflow}"
 
         journey.finish_step()
@@ -618,10 +642,13 @@ def test_organizer_journey_in_the_panel(serve, screenshots, tmp_path):
 
     # The console ---------------------------------------------------------------------------------
     severe = [(step, entry) for step, entry in journey.console if entry.get("level") == "SEVERE"]
-    ignored = [(step, entry, reason) for step, entry in severe
-               for reason, matches in IGNORED_CONSOLE if matches(entry)][:]
-    ignored_ids = {id(entry) for _, entry, _ in ignored}
-    unexpected = [(step, entry) for step, entry in severe if id(entry) not in ignored_ids]
+    ignored, unexpected = [], []
+    for step, entry in severe:
+        reason = next((reason for reason, matches in IGNORED_CONSOLE if matches(step, entry)), None)
+        if reason:
+            ignored.append((step, entry, reason))
+        else:
+            unexpected.append((step, entry))
     print("timings:")
     for name, seconds in journey.timings:
         print(f"   {seconds:6.2f} s  {name}")
@@ -632,6 +659,5 @@ def test_organizer_journey_in_the_panel(serve, screenshots, tmp_path):
     for step, entry in journey.console:
         if entry.get("level") != "SEVERE":
             print(f"   {entry.get('level')} [{step}]: {entry.get('message')}")
-    print(f"screenshots: {screenshots}")
     assert not unexpected, "SEVERE console entries:\n" + "\n".join(
         f"[{step}] {entry.get('source', '')} {entry['message']}" for step, entry in unexpected)
