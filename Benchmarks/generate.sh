@@ -46,8 +46,25 @@ cleanup() { if [[ -z "${KEEP_WORK:-}" ]]; then rm -rf "$work"; else echo "work f
 trap cleanup EXIT
 db="$work/db.sqlite"
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", b - a }'; }
+# Runs a command and prints "WALL:CPU" in seconds: the wall clock from just before the start to
+# just after the exit, and the user + system CPU time of the command and its children. CPU time is
+# shown next to wall clock because it is far less disturbed by other load on a shared box. On
+# failure prints the command's output and fails.
+timed() {
+    python3 - "$@" <<'PY'
+import os, subprocess, sys, time
+before = os.times()
+start = time.perf_counter()
+result = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+wall = time.perf_counter() - start
+after = os.times()
+if result.returncode != 0:
+    sys.stderr.write(f"{' '.join(sys.argv[1:])} failed ({result.returncode}):\n{result.stdout.decode(errors='replace')}")
+    sys.exit(1)
+cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+print(f"{wall:.6f}:{cpu:.6f}")
+PY
+}
 
 # Runs attendify quietly; on failure shows its output and stops the benchmark.
 attendify() {
@@ -147,24 +164,17 @@ PY
 # Nothing is deleted between runs (every run gets a new folder; the trap removes them all at the
 # end): on an ext4 without a journal (this dev box's root filesystem), the inode allocator skips
 # inodes freed in the last 60 s (360 s while their inode table block is still dirty) and its
-# recently_deleted() check makes creating files after a large `rm -rf` up to 10x slower (seen with
-# perf: cp -r went from 2 s to 30 s). That would punish whichever run follows a deletion, so leave
-# a few minutes between two runs of this script, or after deleting a large tree, on such a disk.
+# recently_deleted() check makes creating files after a large `rm -rf` over 10x slower (seen
+# with perf: cp -r of this tree went from 2 s to 30 s). That would punish whichever run follows a
+# deletion, so on such a disk leave a few minutes between two runs of this script, or after
+# deleting any large tree.
 generate_all() {
-    local target=$1 start end
     sync
-    start=$(now)
-    attendify generate --all --db "$db" --out "$target" --templates "$root/Templates"
-    end=$(now)
-    elapsed "$start" "$end"
+    timed "$bin" generate --all --db "$db" --out "$1" --templates "$root/Templates"
 }
 copy_tree() {
-    local source=$1 target=$2 start end
     sync
-    start=$(now)
-    cp -r "$source" "$target"
-    end=$(now)
-    elapsed "$start" "$end"
+    timed cp -r "$1" "$2"
 }
 tree_files() { find "$1" -type f | wc -l; }
 tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ total += $1 } END { print total + 0 }'; }
@@ -204,10 +214,8 @@ for i in random.Random(7).choices(ids, k=int(sys.argv[2])): print(i)
 ' "$db" "$republish_runs")
 republish_times=()
 for id in "${ids[@]}"; do
-    start=$(now)
-    attendify generate --event "$id" --db "$db" --out "$out" --templates "$root/Templates"
-    end=$(now)
-    republish_times+=("$(elapsed "$start" "$end")")
+    measured=$(timed "$bin" generate --event "$id" --db "$db" --out "$out" --templates "$root/Templates")
+    republish_times+=("${measured%%:*}")
 done
 
 # Sizes of every widget page (raw and gzip twin): the median is the "typical" widget.
@@ -226,11 +234,13 @@ import statistics, sys
 a = sys.argv[1:]
 events, files, out_bytes, html_median, html_max, gz_median, gz_max = map(int, a[0:7])
 build, cores = a[7], a[8]
-gen_runs, cp_runs, republish = ([float(x) for x in arg.split()] for arg in a[9:12])
-gen, cp = min(gen_runs), min(cp_runs)
-republish.sort()
+pairs = lambda arg: [tuple(map(float, run.split(":"))) for run in arg.split()]  # (wall, cpu) per run
+gen_runs, cp_runs = pairs(a[9]), pairs(a[10])
+republish = sorted(float(x) for x in a[11].split())
+gen, cp = min(wall for wall, _ in gen_runs), min(wall for wall, _ in cp_runs)
+gen_cpu, cp_cpu = min(cpu for _, cpu in gen_runs), min(cpu for _, cpu in cp_runs)
 kib = lambda n: f"{n / 1024:.1f} KiB"
-runs = lambda values: ", ".join(f"{v:.2f} s" for v in values)
+runs = lambda values: ", ".join(f"{wall:.2f} s (cpu {cpu:.2f} s)" for wall, cpu in values)
 
 print()
 print(f"attendify generate benchmark ({build}, {cores} cores, {events} events)")
@@ -240,6 +250,7 @@ print(f"generate --all: {gen:.2f} s best of {len(gen_runs)} (runs {runs(gen_runs
 print(f"cp -r of out/:  {cp:.2f} s best of {len(cp_runs)} (runs {runs(cp_runs)})")
 print(f"ratio generate/copy: {gen / cp:.2f}")
 print("target: ratio <= 4")
+print(f"(for reference, CPU time ratio generate/copy: {gen_cpu / cp_cpu:.2f}; generate uses every core, cp one)")
 print(f"republish one event (generate --event ID): median {statistics.median(republish) * 1000:.0f} ms "
       f"over {len(republish)} runs (min {republish[0] * 1000:.0f} ms, max {republish[-1] * 1000:.0f} ms); "
       "includes process start-up, template loading and opening the database")

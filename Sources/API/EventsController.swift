@@ -64,8 +64,15 @@ struct EventsController<Context: APIRequestContext>: Sendable {
         let user = try context.requireUser()
         let existing = try ownedEvent(context)
         let body = try await JSONBody.object(from: request, limit: config.maximumBodyBytes)
-        let draft = try EventInput.draft(from: body, base: existing)
-        let updated = try database.updateEvent(id: existing.id, userID: user.id, with: draft, now: now())
+        let updated: Event
+        do {
+            // The body is merged into the event as stored at write time, inside the transaction.
+            updated = try database.updateEvent(id: existing.id, userID: user.id, now: now()) { current in
+                try EventInput.draft(from: body, base: current)
+            }
+        } catch StorageError.notFound {
+            throw APIError.notFound
+        }
         try generator.publish(eventID: updated.id)
         return try JSONResponse.make(response(updated))
     }

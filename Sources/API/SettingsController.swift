@@ -36,8 +36,10 @@ struct SettingsController<Context: APIRequestContext>: Sendable {
         try fields.finish()
         guard let defaults else { throw APIError.validation([]) }
         try database.setWidgetDefaults(defaults, userID: user.id, now: now())
+        // By id, so each event is re-read under its publish lock and a concurrent edit cannot be
+        // overwritten by this older snapshot.
         for item in try database.publishableEvents(userID: user.id) {
-            try generator.publish(item)
+            try generator.publish(eventID: item.event.id)
         }
         return try JSONResponse.make(SettingsResponse(iframeDefaults: defaults))
     }

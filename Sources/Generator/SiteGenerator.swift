@@ -9,6 +9,8 @@ public struct SiteGenerator: Sendable {
     public let renderer: WidgetRenderer
     let publisher: Publisher
     let logger: Logger
+    /// Shared by every copy of this generator.
+    private let locks = PublishLocks()
 
     public init(database: AppDatabase, renderer: WidgetRenderer, publisher: Publisher, logger: Logger) {
         self.database = database
@@ -33,9 +35,14 @@ public struct SiteGenerator: Sendable {
         try publisher.publish(try renderer.render(item))
     }
 
+    /// Reads, renders and publishes under the event's lock: when two requests change the same
+    /// event at once, the one that publishes last also read last, so the files on disk always
+    /// end up matching the database.
     public func publish(eventID: Int64) throws {
-        guard let item = try database.publishableEvent(id: eventID) else { throw GenerateError.noSuchEvent(eventID) }
-        try publish(item)
+        try locks.withLock(eventID) {
+            guard let item = try database.publishableEvent(id: eventID) else { throw GenerateError.noSuchEvent(eventID) }
+            try publish(item)
+        }
     }
 
     public func remove(_ id: PublicID) throws {
@@ -78,6 +85,18 @@ public struct SiteGenerator: Sendable {
         for id in orphans { try publisher.remove(id) }
         if failures.count > 0 { throw GenerateError.failed(count: failures.count) }
         return Report(published: items.count, removed: orphans.count)
+    }
+}
+
+/// Striped locks by event id: publishes of one event are serialized, different events rarely wait.
+private final class PublishLocks: Sendable {
+    private let locks = (0..<64).map { _ in NSLock() }
+
+    func withLock<T>(_ eventID: Int64, _ body: () throws -> T) rethrows -> T {
+        let lock = locks[Int(UInt64(bitPattern: eventID) % UInt64(locks.count))]
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
     }
 }
 

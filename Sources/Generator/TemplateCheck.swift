@@ -51,6 +51,10 @@ public struct TemplateCheck: Sendable {
                 for problem in HTMLValidator.problems(in: html) {
                     findings.append(Finding(template: name, sample: label, line: problem.line, message: problem.message))
                 }
+                // Inside <style> HTML entities are not decoded: an escaped quote voids the CSS rule.
+                for style in Self.styleBlocks(html) where style.contains("&quot;") || style.contains("&#39;") || style.contains("&amp;") {
+                    findings.append(Finding(template: name, sample: label, line: 0, message: "an HTML entity inside <style> breaks the CSS: \(style.prefix(80))…"))
+                }
                 // Every hostile title must come out as text: escaped markup, never raw.
                 if event.title.contains("<") && html.contains(event.title) {
                     findings.append(Finding(template: name, sample: label, line: 0, message: "the title appears unescaped"))
@@ -58,6 +62,16 @@ public struct TemplateCheck: Sendable {
             }
         }
         return findings
+    }
+
+    static func styleBlocks(_ html: String) -> [Substring] {
+        var blocks: [Substring] = []
+        var rest = html[...]
+        while let open = rest.range(of: "<style>"), let close = rest.range(of: "</style>", range: open.upperBound..<rest.endIndex) {
+            blocks.append(rest[open.upperBound..<close.lowerBound])
+            rest = rest[close.upperBound...]
+        }
+        return blocks
     }
 
     static func widgetSamples() -> [(String, Event, WidgetSettings)] {
@@ -79,6 +93,7 @@ public struct TemplateCheck: Sendable {
             settings.buttonStyle = index.isMultiple(of: 2) ? .filled : .outline
             settings.language = index.isMultiple(of: 2) ? .en : .pl
             settings.accentColor = HexColor("#ffcc00")
+            settings.font = WidgetFont.allCases[index % WidgetFont.allCases.count]
             samples.append(("hostile #\(index + 1)", event(title: text, description: text, zone: "America/St_Johns"), settings))
         }
         return samples

@@ -25,7 +25,9 @@ public struct TemplateLibrary: Sendable {
         }
     }
 
-    public static func load(directory: String) async throws -> TemplateLibrary {
+    public static func load(directory given: String) async throws -> TemplateLibrary {
+        // The loader does not follow a symlinked folder itself (deployments often link Templates).
+        let directory = URL(fileURLWithPath: given).resolvingSymlinksInPath().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw LoadError.missingDirectory(directory)

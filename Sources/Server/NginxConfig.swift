@@ -149,6 +149,9 @@ public struct NginxConfig: Sendable {
 
                 location /track/ {
             \(trackLimit)        proxy_pass http://attendify_track;
+                    # Its own add_header stops the server-level Referrer-Policy from being added to
+                    # the tracker's own `no-referrer`.
+                    add_header X-Content-Type-Options "nosniff" always;\(hsts.isEmpty ? "" : "\n        " + hsts.dropFirst())
                     \(indent(proxy, 8))
                 }
 
@@ -177,6 +180,8 @@ public struct NginxConfig: Sendable {
                 }
 
                 location @not_found {
+                    # Not the URI's type (a rewritten widget URL ends in .html): always plain text.
+                    types { }
                     default_type "text/plain; charset=utf-8";
                     add_header Cache-Control "no-store" always;
                     \(indent(security, 8))

@@ -55,3 +55,13 @@ import Testing
         #expect(findings.map(\.template) == ["extra"])
     }
 }
+
+@Suite struct StyleEntityTests {
+    @Test func anEscapedQuoteInsideStyleIsAFinding() async throws {
+        let folder = try TemporaryDirectory()
+        try "<!DOCTYPE html>\n<html><head><style>body{font:{{title}}}</style></head><body>x</body></html>"
+            .write(toFile: folder.file("widget.mustache"), atomically: true, encoding: .utf8)
+        let findings = TemplateCheck(templates: try await TemplateLibrary.load(directory: folder.path)).run()
+        #expect(findings.contains { $0.message.contains("inside <style>") })
+    }
+}

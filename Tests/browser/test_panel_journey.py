@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import os
 import re
 import shutil
@@ -87,7 +88,7 @@ IGNORED_CONSOLE: list[tuple[str, Callable[[str, dict], bool]]] = [
     # so that navigation fails (net::ERR_NAME_NOT_RESOLVED or similar) and Chromium logs it. The
     # test only needs the attempted URL, which it checks separately.
     ("blocked navigation to Google Calendar (no internet)",
-     lambda step, entry: "google.com" in entry.get("message", "")),
+     lambda step, entry: "calendar.google.com" in entry.get("message", "")),
     # Browsers fetch /favicon.ico on their own. Neither the panel nor the plain third-party test
     # server ships one, so the 404 is the browser's own probe, not a request the panel made.
     ("favicon.ico 404 (the browser's own request)",
@@ -123,9 +124,7 @@ def browser_binaries() -> tuple[str, str]:
     missing = [name for name, path in (("chromium", chromium), ("chromedriver", driver)) if not path]
     if missing:
         unavailable(f"{' and '.join(missing)} not installed (apt-get install -y chromium chromium-driver)")
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("selenium") is None:
         unavailable("selenium is not installed (.venv/bin/pip install selenium)")
     return chromium, driver
 
@@ -335,6 +334,12 @@ def third_party_server(folder: Path) -> tuple[http.server.ThreadingHTTPServer, s
 
 
 @pytest.fixture
+def browser_paths() -> tuple[str, str]:
+    """(chromium, chromedriver); checked before anything else starts."""
+    return browser_binaries()
+
+
+@pytest.fixture
 def serve(tmp_path):
     """(base URL, log path) of a fresh `attendify serve` with the panel from Panel/."""
     if not Path(BIN).exists():
@@ -371,15 +376,18 @@ def serve(tmp_path):
 
 
 @pytest.fixture
-def screenshots():
+def screenshots(capsys):
+    """The screenshot folder: ATTENDIFY_SCREENSHOTS or a new temp folder. Earlier runs' numbered
+    screenshots in it are removed first. Its path is printed past pytest's output capture, so it
+    shows in every run's output, not only with -s."""
     folder = os.environ.get("ATTENDIFY_SCREENSHOTS")
     path = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="attendify-screenshots-"))
     path.mkdir(parents=True, exist_ok=True)
     for old in path.glob("[0-9][0-9]-*.png"):
         old.unlink()
-    print(f"\nscreenshots: {path}", flush=True)
     yield path
-    print(f"screenshots: {path}", flush=True)
+    with capsys.disabled():
+        print(f"\nscreenshots: {path}", flush=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -387,8 +395,8 @@ def screenshots():
 # --------------------------------------------------------------------------------------------
 
 
-def test_organizer_journey_in_the_panel(serve, screenshots, tmp_path):
-    chromium, chromedriver = browser_binaries()
+def test_organizer_journey_in_the_panel(browser_paths, serve, screenshots, tmp_path):
+    chromium, chromedriver = browser_paths
     from selenium.webdriver.common.by import By
 
     base, serve_log = serve
@@ -499,7 +507,7 @@ def test_organizer_journey_in_the_panel(serve, screenshots, tmp_path):
         confirmation = wait_for(
             "the panel to confirm the copy (#toast or #copy-embed)",
             lambda: next((text for text in (journey.find("#toast").text, journey.find("#copy-embed").text)
-                          if re.search(r"cop(ied|y)", text, re.I) and text != copy_label), None))
+                          if re.search(r"copied|skopiowano", text, re.I) and text != copy_label), None))
         print(f"   copy confirmed: {confirmation!r}")
         journey.screenshot("embed", scroll_to="#embed-heading")
 
@@ -519,7 +527,7 @@ def test_organizer_journey_in_the_panel(serve, screenshots, tmp_path):
             driver.switch_to.frame(journey.find("iframe"))
             return journey.visible(css)
 
-        google = wait_for("the widget's Google button", lambda: in_widget("a[data-type=google]"), timeout=15)
+        wait_for("the widget's Google button", lambda: in_widget("a[data-type=google]"), timeout=15)
         html = driver.execute_script("return document.documentElement.outerHTML")
         assert f"--ac:{ACCENT}" in html, "the published widget does not use the saved accent colour"
         driver.switch_to.default_content()
@@ -631,6 +639,15 @@ def test_organizer_journey_in_the_panel(serve, screenshots, tmp_path):
             assert overflow["scrollWidth"] <= 360 + 1, f"{route} scrolls sideways at 360 px: {overflow}"
 
         journey.finish_step()
+    except BaseException:
+        # The state the journey stopped in, next to the other screenshots.
+        try:
+            driver.switch_to.default_content()
+            print(f"failed during '{journey.step_name}' at {driver.current_url}; serve log: {serve_log}")
+            journey.screenshot("failure")
+        except Exception as error:  # noqa: BLE001 - the original failure matters more
+            print(f"(no failure screenshot: {error})")
+        raise
     finally:
         try:
             journey.drain_console()

@@ -465,12 +465,6 @@ def test_every_event_has_exactly_its_three_files(site: Site) -> None:
         assert sorted(p.name for p in (site.out / "calendar" / ev.public_id).iterdir()) == ["download.ics"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known product gap: WidgetView puts event.title/description into the page without "
-    "PlainText.normalized (the .ics writer does normalize), so CR and C0 controls from a row that "
-    "bypassed EventDraft reach the HTML. Remove this marker once the widget normalizes too.",
-)
 def test_widget_text_is_normalized_like_the_ics(site: Site) -> None:
     ev = next(ev for ev in EVENTS if ev.key == "line-breaks-in-title")
     html = (site.widget(ev) / "index.html").read_bytes()

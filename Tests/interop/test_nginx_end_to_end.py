@@ -16,10 +16,10 @@ tracker's /metrics to know when the click queue has drained.
   Nginx), 5,000 clicks from 16 keep-alive threads and 200 PUTs from 4 threads at the same time;
   every click is a 302, every PUT a 200, no "database is locked" and no error-level log line, and
   the database holds exactly 5,000 clicks of the event (raw rows and hourly rollup alike).
-- test_nginx_sends_the_same_headers_as_the_app: known differences between Nginx and the apps
-  (marked xfail, strict: it fails as soon as they are fixed, so the marker gets removed).
-- test_concurrent_edits_of_one_event[lost_update|stale_widget]: a known API race with concurrent
-  PUTs of one event (xfail, not strict: whether requests overlap depends on the machine).
+- test_nginx_sends_the_same_headers_as_the_app: the tracker's Referrer-Policy survives Nginx, and
+  every 404 (a deleted widget included) is plain text.
+- test_concurrent_edits_of_one_event[lost_update|stale_widget]: concurrent partial PUTs of one
+  event lose nothing, and the published widget ends up matching the database.
 
 Nginx is required: without `nginx` on PATH the tests are skipped, except when CI=true, where they
 fail. On teardown every process a test started is stopped (also when the test failed), and for
@@ -518,9 +518,7 @@ def test_visitor_and_organizer_journey(stack_factory):
         reply = stack.get(path, headers={"User-Agent": UA})
         assert reply.status == 404, f"{path}: {reply}"
         assert reply.body.strip() == b"Not found", f"{path}: {reply}"
-        # A widget's 404 is text/html today (known, see the xfail test below); every other one is plain text.
-        if path != f"/widget/event/{unknown_id}":
-            assert (reply.header("Content-Type") or "").startswith("text/plain"), f"{path}: {reply}"
+        assert (reply.header("Content-Type") or "").startswith("text/plain"), f"{path}: {reply}"
     api_unknown = fetch(stack.port, "GET", "/api/no-such-endpoint", token=token)
     assert api_unknown.status == 404, api_unknown
 
@@ -662,16 +660,10 @@ def test_clicks_and_edits_concurrently_across_processes(stack_factory):
 
 
 # --------------------------------------------------------------------------------------------
-# 3. Known differences between Nginx and the apps
+# 3. Nginx and the apps agree; concurrent edits are safe
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "nginx-config: (1) the server-level add_header Referrer-Policy is inherited by /track/ and /api/, so "
-    "a click's 302 carries two Referrer-Policy headers (the tracker's no-referrer, then Nginx's "
-    "strict-origin-when-cross-origin, which browsers apply as the last valid one); (2) @not_found "
-    "takes its Content-Type from the URI's extension, so a deleted widget (rewritten to index.html) "
-    "or /x.html gets a 404 as text/html. Remove this marker when both are fixed."))
 def test_nginx_sends_the_same_headers_as_the_app(stack_factory):
     stack = stack_factory()
     token = stack.organizer()
@@ -699,12 +691,6 @@ ROUNDS = 100
 
 
 @pytest.mark.parametrize("check", ["lost_update", "stale_widget"])
-@pytest.mark.xfail(strict=False, raises=AssertionError, reason=(
-    "API race (not Nginx): PUT /api/events/{id} merges the body into the event it read before writing, "
-    "outside one write transaction, so of two concurrent partial PUTs one field can be lost "
-    "(lost_update); and it republishes by re-reading the event without serializing publishes, so the "
-    "last file renamed into out/ can be an older state than the database's (stale_widget). Seen in "
-    "5-25 % of rounds on 2 CPUs (directly and through Nginx); not strict, since on one CPU the requests may never overlap."))
 def test_concurrent_edits_of_one_event(stack_factory, check):
     """Rounds of five simultaneous PUTs of one event through Nginx: four set the title, one the
     description. Afterwards the event must have the description (nothing lost) and the published

@@ -8,12 +8,14 @@ public enum ButtonStyle: String, CaseIterable, Codable, Sendable { case filled, 
 public enum WidgetFont: String, CaseIterable, Codable, Sendable {
     case system, sans, serif, mono
 
-    /// The CSS `font-family` value; fixed strings, never user text.
+    /// The CSS `font-family` value; fixed strings, never user text. No quotes: the template
+    /// HTML-escapes every value, and `&quot;` inside `<style>` would void the whole rule
+    /// (multi-word family names are valid unquoted).
     public var cssStack: String {
         switch self {
-        case .system: "system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif"
+        case .system: "system-ui,-apple-system,Segoe UI,Roboto,sans-serif"
         case .sans: "Helvetica,Arial,sans-serif"
-        case .serif: "Georgia,\"Times New Roman\",serif"
+        case .serif: "Georgia,Times New Roman,serif"
         case .mono: "ui-monospace,Menlo,Consolas,monospace"
         }
     }

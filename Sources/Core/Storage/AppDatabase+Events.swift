@@ -33,11 +33,18 @@ extension AppDatabase {
     /// Replaces an organizer's event with a validated draft, bumping SEQUENCE when calendars must
     /// notice. Throws `notFound` for a missing event or one that belongs to someone else.
     public func updateEvent(id: Int64, userID: Int64, with draft: EventDraft, now: Date) throws -> Event {
+        try updateEvent(id: id, userID: userID, now: now) { _ in draft }
+    }
+
+    /// Read-modify-write in one transaction: `change` sees the stored event and returns the
+    /// draft to store, so two concurrent partial updates cannot undo each other.
+    public func updateEvent(id: Int64, userID: Int64, now: Date, _ change: (Event) throws -> EventDraft) throws -> Event {
         try writer.write { db in
             guard let record = try EventRecord.filter(sql: "id = ? AND user_id = ?", arguments: [id, userID]).fetchOne(db) else {
                 throw StorageError.notFound
             }
             let previous = try record.event()
+            let draft = try change(previous)
             var updated = previous
             updated.title = draft.title
             updated.description = draft.description
