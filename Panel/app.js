@@ -95,7 +95,7 @@ document.getElementById("language-select").addEventListener("change", (event) =>
 window.addEventListener("hashchange", route);
 
 try {
-  user = await api("GET", "/api/auth/me");
+  ({ user } = await api("GET", "/api/auth/session"));
 } catch {
   user = null;
 }

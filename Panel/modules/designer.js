@@ -6,8 +6,10 @@ import { t } from "./i18n.js";
 import { contrastRatio, isHexColor, palettes } from "./contrast.js";
 
 const PROVIDERS = ["google", "ics", "outlook", "office365", "yahoo"];
-const PROVIDER_NAMES = { google: "Google", ics: "Apple / .ics", outlook: "Outlook.com", office365: "Microsoft 365", yahoo: "Yahoo" };
+export const PROVIDER_NAMES = { google: "Google", ics: "Apple / .ics", outlook: "Outlook.com", office365: "Microsoft 365", yahoo: "Yahoo" };
 const COLOR_KEYS = [["accent_color", "accent"], ["text_color", "textColor"], ["background_color", "background"]];
+/** What an empty colour means (the light theme's own colour), shown in the picker. */
+const COLOR_DEFAULTS = { accent_color: palettes.light.accent, text_color: palettes.light.text, background_color: palettes.light.background };
 
 /**
  * Renders the designer into a fieldset.
@@ -20,7 +22,9 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
   const enabled = new Set(state.providers ?? PROVIDERS);
   let providersTouched = Boolean(state.providers);
 
-  const preview = h("iframe", { id: "widget-preview", title: t("preview"), class: "preview", loading: "lazy" });
+  // Sandboxed with no permissions: the preview's buttons cannot navigate, so an organizer trying
+  // them never counts as a visitor click.
+  const preview = h("iframe", { id: "widget-preview", title: t("preview"), class: "preview", sandbox: "" });
   const warning = h("p", { id: "contrast-warning", class: "warning", role: "status", "aria-live": "polite" });
   let timer;
 
@@ -95,7 +99,7 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
       },
     });
     const picker = h("input", {
-      id: `set-${key}-picker`, type: "color", value: state[key] ?? "#1d4ed8", "aria-label": t(labelKey),
+      id: `set-${key}-picker`, type: "color", value: state[key] ?? COLOR_DEFAULTS[key], "aria-label": t(labelKey),
       oninput: (event) => { text.value = event.target.value; state[key] = event.target.value; changed(); },
     });
     const control = h("span", { class: "color-control" }, text, picker);

@@ -16,6 +16,8 @@ struct AuthController<Context: APIRequestContext>: Sendable {
         routes.on(.post, "/api/auth/login") { request, context in try await login(request, context) }
         routes.on(.post, "/api/auth/logout") { request, context in try await logout(request, context) }
         routes.on(.get, "/api/auth/me") { _, context in try JSONResponse.make(UserResponse(try context.requireUser())) }
+        // For the panel's first load: "am I signed in?" answered without an error status.
+        routes.on(.get, "/api/auth/session") { _, context in try JSONResponse.make(SessionResponse(user: context.identity.map(UserResponse.init))) }
     }
 
     func register(_ request: Request, _ context: Context) async throws -> Response {

@@ -124,3 +124,15 @@ struct SettingsResponse: Encodable {
     var iframeDefaults: CustomizationOverrides
     enum CodingKeys: String, CodingKey { case iframeDefaults = "iframe_defaults" }
 }
+
+struct SessionResponse: Encodable {
+    var user: UserResponse?
+
+    // `user` is always present: null when signed out.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(user, forKey: .user)
+    }
+
+    enum CodingKeys: String, CodingKey { case user }
+}

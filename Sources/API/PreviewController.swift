@@ -31,6 +31,9 @@ struct PreviewController<Context: APIRequestContext>: Sendable {
         if let text = query.get("event_id") {
             guard let id = Int64(text), let saved = try database.event(id: id, userID: user.id) else { throw APIError.notFound }
             event = saved
+            // The preview's links must not reach the real tracker: an organizer trying the
+            // buttons is not a visitor.
+            event.publicID = Self.previewID
             layers = layers.overlaid(with: saved.customization)
         } else if query.get("defaults") == "none" {
             // The settings screen edits the defaults themselves: preview them alone.
@@ -58,11 +61,13 @@ struct PreviewController<Context: APIRequestContext>: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    static var previewID: PublicID { PublicID("PreviewPreviewPreview0")! }
+
     /// A plausible event for previews of the organizer's defaults.
     static func sampleEvent(userID: Int64, now: Date) -> Event {
         let start = Date(epochSeconds: (now.epochSeconds / 3_600 + 48) * 3_600)
         return Event(
-            id: 0, userID: userID, publicID: PublicID("PreviewPreviewPreview0")!, title: "Your webinar title",
+            id: 0, userID: userID, publicID: previewID, title: "Your webinar title",
             description: "A short description of what attendees will learn.", start: start,
             end: start.addingTimeInterval(3_600), timeZone: "UTC", webinarURL: "https://example.com/webinar", createdAt: now,
             updatedAt: now)

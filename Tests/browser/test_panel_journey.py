@@ -89,18 +89,10 @@ IGNORED_CONSOLE: list[tuple[str, Callable[[str, dict], bool]]] = [
     # test only needs the attempted URL, which it checks separately.
     ("blocked navigation to Google Calendar (no internet)",
      lambda step, entry: "calendar.google.com" in entry.get("message", "")),
-    # Browsers fetch /favicon.ico on their own. Neither the panel nor the plain third-party test
-    # server ships one, so the 404 is the browser's own probe, not a request the panel made.
+    # Browsers fetch /favicon.ico on their own. The panel declares none (data: icon), but the plain
+    # third-party test server does not, so the 404 is the browser's own probe on that page.
     ("favicon.ico 404 (the browser's own request)",
      lambda step, entry: re.search(r"/favicon\.ico\b.*\b404\b", entry.get("message", "")) is not None),
-    # On its first load the panel asks GET /api/auth/me whether a session exists. Signed out, the
-    # API answers 401, and Chromium logs every 4xx response as a SEVERE "Failed to load resource"
-    # network entry: the probe working as designed, not a script error, and the API offers no
-    # signed-out-friendly alternative. Only that first load, before signing up, is excused: a 401
-    # once signed in (a lost session) still fails the test.
-    ("session probe 401 on the first, signed-out load",
-     lambda step, entry: step == "sign up" and entry.get("source") == "network"
-     and re.search(r"/api/auth/me - .*\b401\b", entry.get("message", "")) is not None),
 ]
 
 T = TypeVar("T")

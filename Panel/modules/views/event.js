@@ -2,7 +2,7 @@
 // code, and its statistics.
 import { api } from "../api.js";
 import { dailyChart, timelineCSV } from "../chart.js";
-import { createDesigner } from "../designer.js";
+import { createDesigner, PROVIDER_NAMES } from "../designer.js";
 import { field, h, showFieldErrors } from "../dom.js";
 import { t } from "../i18n.js";
 import { addDays, browserZone, today, utcToZoned, zonedToUTC, zoneNames } from "../time.js";
@@ -100,6 +100,7 @@ async function embedSection(event) {
       }
       copy.textContent = t("copied");
       toast(t("copied"));
+      setTimeout(() => { copy.textContent = t("copy"); }, 2500);
     },
   }, t("copy"));
   return h("section", { class: "card", "aria-labelledby": "embed-heading" },
@@ -146,7 +147,7 @@ function statsSection(event) {
         h("table", { id: "stats-by-type", class: "data-table" },
           h("caption", {}, t("byProvider")),
           h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("provider")), h("th", { scope: "col" }, t("count")))),
-          h("tbody", {}, rows.map(([type, count]) => h("tr", {}, h("th", { scope: "row" }, type), h("td", {}, String(count)))))),
+          h("tbody", {}, rows.map(([type, count]) => h("tr", { dataset: { type } }, h("th", { scope: "row" }, PROVIDER_NAMES[type] ?? type), h("td", {}, String(count)))))),
         h("h3", {}, t("perDay")),
         dailyChart(timeline, stats.from, stats.to));
     } catch (problem) {
