@@ -28,6 +28,8 @@
 # wrk, Nginx and the apps share the machine's cores: compare ratios, on an otherwise idle box.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=Benchmarks/lib.sh
+source Benchmarks/lib.sh
 root=$PWD
 
 events=${EVENTS:-100}
@@ -35,40 +37,16 @@ duration=${DURATION:-10s}
 warmup=${WARMUP:-2s}
 connections=${CONNECTIONS:-64}
 wrk_threads=${THREADS:-2}
-[[ $events =~ ^[1-9][0-9]*$ ]] || { echo "EVENTS must be a positive integer, got '$events'" >&2; exit 2; }
+require_positive_int EVENTS "$events"
 [[ $duration =~ ^[1-9][0-9]*[smh]?$ ]] || { echo "DURATION must look like 10s, got '$duration'" >&2; exit 2; }
 [[ $warmup =~ ^[0-9]+[smh]?$ ]] || { echo "WARMUP must look like 2s or 0, got '$warmup'" >&2; exit 2; }
-[[ $connections =~ ^[1-9][0-9]*$ ]] || { echo "CONNECTIONS must be a positive integer" >&2; exit 2; }
-[[ $wrk_threads =~ ^[1-9][0-9]*$ ]] || { echo "THREADS must be a positive integer" >&2; exit 2; }
+require_positive_int CONNECTIONS "$connections"
+require_positive_int THREADS "$wrk_threads"
 
-# Tools: Debian's nginx and wrk, installed when missing.
-missing=()
-command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v python3 >/dev/null 2>&1 || missing+=(python3)
-command -v curl >/dev/null 2>&1 || missing+=(curl)
-if ((${#missing[@]})); then
-    echo "== apt-get install -y ${missing[*]}"
-    sudo=""
-    ((EUID == 0)) || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
-fi
+install_missing nginx wrk python3 curl
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
-if [[ -n "${BIN:-}" ]]; then
-    bin=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-    build="binary $BIN"
-else
-    echo "== swift build -c release --product attendify"
-    swift build -c release --product attendify
-    bin="$(swift build -c release --show-bin-path)/attendify"
-    build="release build"
-fi
-[[ -x $bin ]] || { echo "no executable at $bin" >&2; exit 1; }
-
-# The product falls back to ATTENDIFY_* variables; none of the caller's may change what we measure.
-for name in $(compgen -e | grep '^ATTENDIFY_' || true); do unset "$name"; done
+resolve_binary
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/attendify-edge-bench.XXXXXX")
 # Nginx's workers run as nobody when started by root: they must be able to read out/ and the panel.

@@ -14,31 +14,20 @@
 # `swift build` easily doubles them): run it on an otherwise idle box.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=Benchmarks/lib.sh
+source Benchmarks/lib.sh
 root=$PWD
 
 events=${EVENTS:-10000}
 users=${USERS:-8}
 republish_runs=${REPUBLISH_RUNS:-15}
 runs=${RUNS:-2}
-[[ $events =~ ^[1-9][0-9]*$ ]] || { echo "EVENTS must be a positive integer, got '$events'" >&2; exit 2; }
-[[ $users =~ ^[1-9][0-9]*$ ]] || { echo "USERS must be a positive integer, got '$users'" >&2; exit 2; }
-[[ $republish_runs =~ ^[1-9][0-9]*$ ]] || { echo "REPUBLISH_RUNS must be a positive integer" >&2; exit 2; }
-[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "RUNS must be a positive integer" >&2; exit 2; }
+require_positive_int EVENTS "$events"
+require_positive_int USERS "$users"
+require_positive_int REPUBLISH_RUNS "$republish_runs"
+require_positive_int RUNS "$runs"
 
-if [[ -n "${BIN:-}" ]]; then
-    bin=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-    build="binary $BIN"
-else
-    echo "== swift build -c release --product attendify"
-    # Only the executable's product: the test-support targets are not needed to benchmark it.
-    swift build -c release --product attendify
-    bin="$(swift build -c release --show-bin-path)/attendify"
-    build="release build"
-fi
-[[ -x $bin ]] || { echo "no executable at $bin" >&2; exit 1; }
-
-# The product falls back to ATTENDIFY_* variables; none of the caller's may change what we measure.
-for name in $(compgen -e | grep '^ATTENDIFY_' || true); do unset "$name"; done
+resolve_binary
 
 mkdir -p "$root/Benchmarks/.work"
 work=$(mktemp -d "$root/Benchmarks/.work/generate.XXXXXX")

@@ -27,41 +27,21 @@
 # work folder behind). Needs curl, python3 and the sqlite3 CLI (installed with apt-get if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=Benchmarks/lib.sh
+source Benchmarks/lib.sh
 
 clicks=${CLICKS:-1000000}
 days=${DAYS:-90}
 requests=${REQUESTS:-50}
 raw_runs=${RAW_RUNS:-5}
-[[ $clicks =~ ^[1-9][0-9]*$ ]] || { echo "CLICKS must be a positive integer, got '$clicks'" >&2; exit 2; }
+require_positive_int CLICKS "$clicks"
 if ! [[ $days =~ ^[1-9][0-9]*$ ]] || ((days > 366)); then echo "DAYS must be 1 to 366, got '$days'" >&2; exit 2; fi
-[[ $requests =~ ^[1-9][0-9]*$ ]] || { echo "REQUESTS must be a positive integer" >&2; exit 2; }
-[[ $raw_runs =~ ^[1-9][0-9]*$ ]] || { echo "RAW_RUNS must be a positive integer" >&2; exit 2; }
+require_positive_int REQUESTS "$requests"
+require_positive_int RAW_RUNS "$raw_runs"
 
-missing=()
-command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
-command -v curl >/dev/null 2>&1 || missing+=(curl)
-command -v python3 >/dev/null 2>&1 || missing+=(python3)
-if ((${#missing[@]})); then
-    echo "== apt-get install -y ${missing[*]}"
-    sudo=""
-    ((EUID == 0)) || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
-fi
+install_missing sqlite3 curl python3
 
-if [[ -n "${BIN:-}" ]]; then
-    bin=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-    build="binary $BIN"
-else
-    echo "== swift build -c release --product attendify"
-    swift build -c release --product attendify
-    bin="$(swift build -c release --show-bin-path)/attendify"
-    build="release build"
-fi
-[[ -x $bin ]] || { echo "no executable at $bin" >&2; exit 1; }
-
-# The product falls back to ATTENDIFY_* variables; none of the caller's may change what we measure.
-for name in $(compgen -e | grep '^ATTENDIFY_' || true); do unset "$name"; done
+resolve_binary
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/attendify-stats-bench.XXXXXX")
 server_pid=""

@@ -364,8 +364,8 @@ read -r n_cpu n_wrk n_other <"$work/wrk-nginx.txt.cpu"
 read -r t_cpu t_wrk t_other_cpu <"$work/wrk-track.txt.cpu"
 echo "CPU cores used on average: nginx $n_cpu (wrk $n_wrk, anything else $n_other); tracker $t_cpu (wrk $t_wrk, anything else $t_other_cpu)"
 # Requests per CPU-second the server itself used: less sensitive to other load than requests/s.
-echo "requests per server CPU-second: nginx $(awk -v r="$n_rps" -v c="$n_cpu" 'BEGIN { printf "%.0f", c > 0 ? r / c : 0 }')," \
-    "tracker $(awk -v r="$t_rps" -v c="$t_cpu" 'BEGIN { printf "%.0f", c > 0 ? r / c : 0 }')"
+echo "requests per server CPU-second: nginx $(awk -v r="$n_rps" -v c="$n_cpu" 'BEGIN { printf "%.0f", (c > 0 ? r / c : 0) }')," \
+    "tracker $(awk -v r="$t_rps" -v c="$t_cpu" 'BEGIN { printf "%.0f", (c > 0 ? r / c : 0) }')"
 awk -v a="$n_other" -v b="$t_other_cpu" 'BEGIN { exit !(a > 0.2 || b > 0.2) }' \
     && echo "  warning: other processes used CPU during a run; the figures are distorted (run on an idle box)"
 echo "ratio tracker/nginx requests/s: $ratio   (target: ratio >= 0.5)"
