@@ -24,11 +24,20 @@ public struct ClickWriter: Service {
         self.logger = logger
     }
 
+    /// Under a backlog a batch may grow to this many clicks: per-click cost falls with batch size
+    /// (one transaction, cached statements), so the writer catches up instead of falling behind.
+    static let maximumBatchSize = 20_000
+
     public func run() async throws {
         var lastFlush = ContinuousClock.now
         var backoff: Duration = .zero
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: backoff > .zero ? backoff : .milliseconds(10))
+            // No pause while a full batch waits (and the last write worked): keep up first.
+            if backoff > .zero || queue.count < config.flushBatchSize {
+                try? await Task.sleep(for: backoff > .zero ? backoff : .milliseconds(10))
+            } else {
+                await Task.yield()
+            }
             let due = ContinuousClock.now - lastFlush >= config.flushInterval
             guard queue.count >= config.flushBatchSize || (due && queue.count > 0) else { continue }
             lastFlush = .now
@@ -59,7 +68,7 @@ public struct ClickWriter: Service {
     /// One batch; false when the write failed (the batch is back in the queue).
     @discardableResult
     func flushOnce() -> Bool {
-        let batch = queue.take(upTo: config.flushBatchSize)
+        let batch = queue.take(upTo: max(config.flushBatchSize, min(queue.count, Self.maximumBatchSize)))
         guard !batch.isEmpty else { return true }
         let started = ContinuousClock.now
         do {
