@@ -58,10 +58,12 @@ public final class ClickTracker: Sendable {
         self.now = now
     }
 
+    private static let trackPrefix = Array("/track/".utf8)
+
     /// Splits `/track/{id}/{type}[?query]` into its two segments; nil for any other shape
     /// (extra segments, `..`, empty parts, overlong paths).
     public static func split(path: some Collection<UInt8>) -> (id: ArraySlice<UInt8>, type: ArraySlice<UInt8>)? {
-        let prefix = Array("/track/".utf8)
+        let prefix = trackPrefix
         guard path.count <= 200 else { return nil }
         var bytes = ArraySlice(path)
         if let query = bytes.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {

@@ -10,6 +10,8 @@ final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let tracker: ClickTracker
     private var requestHead: HTTPRequestHead?
+    /// One handler serves one connection: its peer's address is formatted once, not per click.
+    private var peerAddress: String??
 
     init(tracker: ClickTracker) {
         self.tracker = tracker
@@ -36,7 +38,7 @@ final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let request = ClickTracker.Request(
             isHead: head.method == .HEAD, idBytes: parts.id, typeBytes: parts.type,
-            userAgent: head.headers.first(name: "user-agent"), peerAddress: context.channel.remoteAddress?.ipAddress,
+            userAgent: head.headers.first(name: "user-agent"), peerAddress: peer(context),
             forwardedFor: head.headers.first(name: "x-forwarded-for"))
         if let outcome = tracker.outcomeFromMemory(request) {
             write(outcome, head: head, context: context)
@@ -54,6 +56,13 @@ final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 handler.write(outcome, head: head, context: context)
             }
         }
+    }
+
+    private func peer(_ context: ChannelHandlerContext) -> String? {
+        if let known = peerAddress { return known }
+        let address = context.channel.remoteAddress?.ipAddress
+        peerAddress = .some(address)
+        return address
     }
 
     private func write(_ outcome: ClickTracker.Outcome, head request: HTTPRequestHead, context: ChannelHandlerContext) {
