@@ -36,7 +36,7 @@ public struct EdgeTracker: Sendable {
     ) -> any Service {
         let tracker = self.tracker
         return NIOHTTPService(
-            name: "attendify track", host: host, port: port, logger: logger,
+            name: "attendify track", host: host, port: port, logger: logger, pipeline: .decoderOnly,
             makeHandler: { TrackHTTPHandler(tracker: tracker) }, onReady: onReady)
     }
 

@@ -15,12 +15,19 @@ public struct NIOHTTPService: Service {
     let logger: Logger
     let makeHandler: @Sendable () -> any ChannelHandler & RemovableChannelHandler
     let onReady: @Sendable (Int) async -> Void
+    /// `.full`: NIO's HTTP/1 server pipeline (decoder, encoder, pipelining, error handling).
+    /// `.decoderOnly`: only the request decoder; the handler writes raw response bytes and keeps
+    /// answers in order itself (the tracker's lean path).
+    let pipeline: Pipeline
+
+    enum Pipeline: Sendable { case full, decoderOnly }
 
     init(
-        name: String, host: String, port: Int, logger: Logger,
+        name: String, host: String, port: Int, logger: Logger, pipeline: Pipeline = .full,
         makeHandler: @escaping @Sendable () -> any ChannelHandler & RemovableChannelHandler,
         onReady: @escaping @Sendable (Int) async -> Void
     ) {
+        self.pipeline = pipeline
         self.name = name
         self.host = host
         self.port = port
@@ -32,6 +39,7 @@ public struct NIOHTTPService: Service {
     public func run() async throws {
         let connections = ConnectionSet()
         let makeHandler = self.makeHandler
+        let pipeline = self.pipeline
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 1_024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -40,7 +48,13 @@ public struct NIOHTTPService: Service {
                 connections.insert(channel)
                 channel.closeFuture.whenComplete { _ in connections.remove(channel) }
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    switch pipeline {
+                    case .full:
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    case .decoderOnly:
+                        try channel.pipeline.syncOperations.addHandler(
+                            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                    }
                     try channel.pipeline.syncOperations.addHandler(makeHandler())
                 }
             }

@@ -1,17 +1,26 @@
 import Core
+import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// The `/track` hot path on bare SwiftNIO: no router, no request object, headers built from
-/// constants. A known id is answered from memory on the event loop; only a miss leaves it.
+/// The `/track` hot path on bare SwiftNIO: NIO's request decoder in front, then this handler,
+/// which writes each answer as one preassembled byte buffer (no response encoder, no pipelining
+/// helper, no header objects). A known id is answered from memory on the event loop; only a miss
+/// leaves it. Answers keep the order of the requests on a connection even when a miss has to wait
+/// for the database: later requests queue behind it.
 final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundOut = ByteBuffer
 
     private let tracker: ClickTracker
     private var requestHead: HTTPRequestHead?
     /// One handler serves one connection: its peer's address is formatted once, not per click.
     private var peerAddress: String??
+    /// Requests that arrived while an earlier one waits for a database lookup.
+    private var waiting: [HTTPRequestHead] = []
+    private var lookingUp = false
+    private var closeAfterWaiting = false
+    private var dateCache = HTTPDateCache()
 
     init(tracker: ClickTracker) {
         self.tracker = tracker
@@ -26,8 +35,23 @@ final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .end:
             guard let head = requestHead else { return }
             requestHead = nil
-            handle(head, context: context)
+            if lookingUp { waiting.append(head) } else { handle(head, context: context) }
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A request NIO's decoder could not parse: answer 400 once and close, as HTTP requires.
+        guard error is HTTPParserError else {
+            context.close(promise: nil)
+            return
+        }
+        var buffer = context.channel.allocator.buffer(capacity: 128)
+        buffer.writeString("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
     }
 
     private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
@@ -45,7 +69,8 @@ final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         // A well-formed id we have not seen: one database lookup off the event loop, then answer
-        // on it. The pipelining handler holds later requests on this connection until then.
+        // on it, and only then the requests that queued up behind this one.
+        lookingUp = true
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let tracker = self.tracker
         let eventLoop = context.eventLoop
@@ -53,9 +78,19 @@ final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let outcome = await tracker.outcome(request)
             eventLoop.execute {
                 let (handler, context) = loopBound.value
+                handler.lookingUp = false
                 handler.write(outcome, head: head, context: context)
+                context.flush()
+                handler.drainWaiting(context: context)
             }
         }
+    }
+
+    private func drainWaiting(context: ChannelHandlerContext) {
+        while !lookingUp, !waiting.isEmpty {
+            handle(waiting.removeFirst(), context: context)
+        }
+        context.flush()
     }
 
     private func peer(_ context: ChannelHandlerContext) -> String? {
@@ -67,30 +102,59 @@ final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func write(_ outcome: ClickTracker.Outcome, head request: HTTPRequestHead, context: ChannelHandlerContext) {
         let keepAlive = request.isKeepAlive
-        var headers: HTTPHeaders
-        let status: HTTPResponseStatus
-        var body: ByteBuffer?
+        var buffer: ByteBuffer
         switch outcome {
         case .redirect(let location):
-            status = .found
-            headers = HTTPHeaders([
-                ("Location", location), ("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer"),
-                ("Access-Control-Allow-Origin", "*"), ("Content-Length", "0"),
-            ])
+            buffer = context.channel.allocator.buffer(capacity: 220 + location.utf8.count)
+            buffer.writeStaticString("HTTP/1.1 302 Found\r\nLocation: ")
+            buffer.writeString(location)
+            buffer.writeStaticString(
+                "\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: 0\r\n")
         case .notFound:
-            status = .notFound
-            headers = HTTPHeaders([
-                ("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store"),
-                ("Content-Length", String(Self.notFoundBody.utf8.count)),
-            ])
-            if request.method != .HEAD { body = context.channel.allocator.buffer(string: Self.notFoundBody) }
+            buffer = context.channel.allocator.buffer(capacity: 220)
+            buffer.writeStaticString(
+                "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: 10\r\n")
         }
-        if !keepAlive { headers.add(name: "Connection", value: "close") }
-        let response = HTTPResponseHead(version: request.version, status: status, headers: headers)
-        context.write(wrapOutboundOut(.head(response)), promise: nil)
-        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
-            if !keepAlive { context.close(promise: nil) }
+        buffer.writeStaticString("Date: ")
+        buffer.writeString(dateCache.now())
+        buffer.writeStaticString("\r\n")
+        if !keepAlive {
+            buffer.writeStaticString("Connection: close\r\n")
+        } else if request.version.major == 1 && request.version.minor == 0 {
+            buffer.writeStaticString("Connection: keep-alive\r\n")
         }
+        buffer.writeStaticString("\r\n")
+        if case .notFound = outcome, request.method != .HEAD { buffer.writeStaticString("Not found\n") }
+        if keepAlive {
+            context.write(wrapOutboundOut(buffer), promise: nil)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+}
+
+/// The `Date` header value, formatted at most once per second per connection.
+struct HTTPDateCache {
+    private var second: Int = -1
+    private var text = ""
+
+    mutating func now() -> String {
+        let current = Int(Date().timeIntervalSince1970)
+        if current != second {
+            second = current
+            text = HTTPDateCache.format(epochSeconds: Int64(current))
+        }
+        return text
+    }
+
+    private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// IMF-fixdate, e.g. `Tue, 01 Dec 2026 15:00:00 GMT`.
+    static func format(epochSeconds: Int64) -> String {
+        let stamp = UTCTimestamp.extended(Date(epochSeconds: epochSeconds))  // 2026-12-01T15:00:00Z
+        let parts = stamp.split(whereSeparator: { "-T:Z".contains($0) }).map(String.init)
+        let days = Int(epochSeconds / 86_400)
+        return "\(weekdays[((days % 7) + 7) % 7]), \(parts[2]) \(months[(Int(parts[1]) ?? 1) - 1]) \(parts[0]) \(parts[3]):\(parts[4]):\(parts[5]) GMT"
     }
 }
