@@ -18,7 +18,10 @@ extension AppDatabase {
                 sql: "INSERT INTO widget_interactions (event_id, interaction_type, clicked_at, ip_address, user_agent) VALUES (?, ?, ?, ?, ?)")
             var rollup: [RollupKey: Int] = [:]
             var stored = 0
-            for click in clicks where liveIDs.contains(click.eventID) {
+            // Inserting in (event, time) order walks the (event_id, clicked_at) index sequentially
+            // instead of jumping around it: fewer page visits per click.
+            for click in clicks.sorted(by: { ($0.eventID, $0.clickedAt) < ($1.eventID, $1.clickedAt) })
+            where liveIDs.contains(click.eventID) {
                 // The statement is ours and its five parameters fixed: skip GRDB's per-call checks.
                 insert.setUncheckedArguments([click.eventID, click.type.rawValue, click.clickedAt, click.ipAddress, click.userAgent])
                 try insert.execute()
