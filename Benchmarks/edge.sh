@@ -54,14 +54,6 @@ chmod 755 "$work"
 api_pid="" track_pid="" serve_pid="" nginx_pid=""
 prefix="$work/nginx"
 nginx_args=(-p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/error.log")
-stop() {  # stop PID: SIGTERM, then SIGKILL after 10 s; only processes this script started
-    local pid=$1 i
-    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
 cleanup() {
     if [[ -n $nginx_pid ]] && kill -0 "$nginx_pid" 2>/dev/null; then
         "$nginx_bin" "${nginx_args[@]}" -s quit 2>/dev/null || true
@@ -78,22 +70,6 @@ trap 'exit 130' INT TERM
 db="$work/db.sqlite"
 out="$work/out"
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-# Waits until FILE contains a line matching the regex; prints the first capture group.
-wait_for_log() {
-    local file=$1 regex=$2 what=$3 pid=$4 i line
-    for ((i = 0; i < 600; i++)); do
-        line=$(grep -Eo "$regex" "$file" 2>/dev/null | head -n1 || true)
-        if [[ -n $line ]]; then [[ $line =~ $regex ]] && echo "${BASH_REMATCH[1]}"; return 0; fi
-        kill -0 "$pid" 2>/dev/null || { echo "$what exited before it was ready:" >&2; cat "$file" >&2; exit 1; }
-        sleep 0.1
-    done
-    echo "$what not ready after 60 s:" >&2
-    cat "$file" >&2
-    exit 1
-}
 
 # ---------------------------------------------------------------------------------------------
 # The stack: api, then seeding through it, then track, Nginx and serve.

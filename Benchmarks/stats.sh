@@ -45,14 +45,6 @@ resolve_binary
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/attendify-stats-bench.XXXXXX")
 server_pid=""
-stop() {  # stop PID: SIGTERM, then SIGKILL after 10 s; only processes this script started
-    local pid=$1 i
-    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
 cleanup() {
     stop "$server_pid"
     if [[ -z "${KEEP_WORK:-}" ]]; then rm -rf "$work"; else echo "work folder kept: $work"; fi

@@ -20,58 +20,28 @@
 # figures, and a concurrent `swift build` on the box distorts both. Run it on an otherwise idle box.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=Benchmarks/lib.sh
+source Benchmarks/lib.sh
 root=$PWD
 
 events=${EVENTS:-1000}
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-64}
 wrk_threads=${THREADS:-2}
-[[ $events =~ ^[1-9][0-9]*$ ]] || { echo "EVENTS must be a positive integer, got '$events'" >&2; exit 2; }
+require_positive_int EVENTS "$events"
 [[ $duration =~ ^[1-9][0-9]*[smh]?$ ]] || { echo "DURATION must look like 10s, got '$duration'" >&2; exit 2; }
-[[ $connections =~ ^[1-9][0-9]*$ ]] || { echo "CONNECTIONS must be a positive integer" >&2; exit 2; }
-[[ $wrk_threads =~ ^[1-9][0-9]*$ ]] || { echo "THREADS must be a positive integer" >&2; exit 2; }
+require_positive_int CONNECTIONS "$connections"
+require_positive_int THREADS "$wrk_threads"
 
-# Tools: Debian's nginx and wrk, installed when missing.
-missing=()
-command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v python3 >/dev/null 2>&1 || missing+=(python3)
-if ((${#missing[@]})); then
-    echo "== apt-get install -y ${missing[*]}"
-    sudo=""
-    ((EUID == 0)) || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
-fi
+install_missing nginx wrk python3
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
-if [[ -n "${BIN:-}" ]]; then
-    bin=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-    build="binary $BIN"
-else
-    echo "== swift build -c release --product attendify"
-    # Only the executable's product: the test targets are not needed to benchmark it.
-    swift build -c release --product attendify
-    bin="$(swift build -c release --show-bin-path)/attendify"
-    build="release build"
-fi
-[[ -x $bin ]] || { echo "no executable at $bin" >&2; exit 1; }
-
-# The product falls back to ATTENDIFY_* variables; none of the caller's may change what we measure.
-for name in $(compgen -e | grep '^ATTENDIFY_' || true); do unset "$name"; done
+resolve_binary
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/attendify-track-bench.XXXXXX")
 tracker_pid=""
 nginx_pid=""
 sampler_pid=""
-stop() {  # stop PID: SIGTERM, then SIGKILL after 10 s; only processes this script started
-    local pid=$1 i
-    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
 cleanup() {
     stop "$sampler_pid"
     stop "$tracker_pid"
@@ -82,22 +52,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 db="$work/db.sqlite"
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-# Waits until FILE contains a line matching the regex; prints the first capture group.
-wait_for_log() {
-    local file=$1 regex=$2 what=$3 pid=$4 i line
-    for ((i = 0; i < 300; i++)); do
-        line=$(grep -Eo "$regex" "$file" 2>/dev/null | head -n1 || true)
-        if [[ -n $line ]]; then [[ $line =~ $regex ]] && echo "${BASH_REMATCH[1]}"; return 0; fi
-        kill -0 "$pid" 2>/dev/null || { echo "$what exited before it was ready:" >&2; cat "$file" >&2; exit 1; }
-        sleep 0.1
-    done
-    echo "$what not ready after 30 s:" >&2
-    cat "$file" >&2
-    exit 1
-}
 
 echo "== seeding $events events into $db"
 "$bin" migrate --db "$db" >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log" >&2; exit 1; }
