@@ -14,6 +14,8 @@ public struct NginxConfig: Sendable {
     /// runnable by a non-root user (`nginx -p PREFIX -c PREFIX/nginx.conf`).
     public var standalonePrefix: String?
     public var rateLimits = true
+    /// Webroot of Let's Encrypt HTTP-01 challenges (`certbot --webroot -w`).
+    public var acmeRoot = "/var/www/letsencrypt"
     /// Certificate and key (e.g. Let's Encrypt's fullchain.pem and privkey.pem): when both are
     /// set, the site listens with TLS on `listen`, sends HSTS, and port 80 only redirects.
     public var tlsCertificate: String?
@@ -122,9 +124,9 @@ public struct NginxConfig: Sendable {
                 gzip off;
                 \(indent(security, 4))
 
-                # Let's Encrypt HTTP-01 challenges (certbot --webroot -w /var/www/letsencrypt).
+                # Let's Encrypt HTTP-01 challenges (certbot --webroot -w \(acmeRoot)).
                 location /.well-known/acme-challenge/ {
-                    root /var/www/letsencrypt;
+                    root \(acmeRoot);
                 }
 
                 # Widgets: framable by any site, cached briefly (a change shows within a minute).
@@ -210,7 +212,7 @@ public struct NginxConfig: Sendable {
             server {
                 listen 80;
                 server_name \(serverName);
-                location /.well-known/acme-challenge/ { root /var/www/letsencrypt; }
+                location /.well-known/acme-challenge/ { root \(acmeRoot); }
                 location / { return 301 https://$host$request_uri; }
             }
 

@@ -43,6 +43,9 @@ struct NginxConfigCommand: ParsableCommand {
     @Option(name: .customLong("tls-key"), help: "Private key (PEM) for --tls-certificate.")
     var tlsKey: String?
 
+    @Option(name: .customLong("acme-root"), help: "Webroot for Let's Encrypt HTTP-01 challenges (certbot --webroot -w).")
+    var acmeRoot = "/var/www/letsencrypt"
+
     func validate() throws {
         guard ["on", "off"].contains(rateLimits) else { throw ValidationError("--rate-limits must be on or off") }
         guard (tlsCertificate == nil) == (tlsKey == nil) else {
@@ -50,7 +53,7 @@ struct NginxConfigCommand: ParsableCommand {
         }
         for (name, value) in [
             ("--out", out), ("--panel", panel), ("--standalone", standalone ?? "/"), ("--tls-certificate", tlsCertificate ?? "/"),
-            ("--tls-key", tlsKey ?? "/"),
+            ("--tls-key", tlsKey ?? "/"), ("--acme-root", acmeRoot),
         ] {
             guard value.hasPrefix("/"), !value.contains(where: { $0 == ";" || $0 == "{" || $0 == "}" || $0 == "\"" || $0.isNewline || $0 == " " }) else {
                 throw ValidationError("\(name) must be an absolute path without spaces, quotes, ';' or braces")
@@ -75,6 +78,7 @@ struct NginxConfigCommand: ParsableCommand {
         config.rateLimits = rateLimits == "on"
         config.tlsCertificate = tlsCertificate
         config.tlsKey = tlsKey
+        config.acmeRoot = acmeRoot
         print(config.render(), terminator: "")
     }
 }
