@@ -26,7 +26,10 @@ extension AppDatabase {
             var start = 0
             while start < live.count {
                 let chunk = live[start..<min(start + Self.rowsPerInsert, live.count)]
-                let insert = try db.cachedStatement(sql: Self.insertClicksSQL(rows: chunk.count))
+                // Full chunks reuse one cached statement; the one shorter tail per batch is prepared
+                // afresh, so the cache does not fill with a statement per possible tail length.
+                let sql = Self.insertClicksSQL(rows: chunk.count)
+                let insert = chunk.count == Self.rowsPerInsert ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
                 var values: [(any DatabaseValueConvertible)?] = []
                 values.reserveCapacity(chunk.count * 5)
                 for click in chunk {

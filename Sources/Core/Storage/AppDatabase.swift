@@ -38,9 +38,9 @@ public final class AppDatabase: Sendable {
             // the last commits, which a webinar click counter can afford for a ~2x write speed-up.
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                // 8 MB of page cache for the one writer: click batches touch three B-trees, and
+                // 4 MB of page cache for the one writer: click batches touch three B-trees, and
                 // profiles showed page reads from the OS on the hot path with the 2 MB default.
-                try db.execute(sql: "PRAGMA cache_size = -8000")
+                try db.execute(sql: "PRAGMA cache_size = -4000")
             }
         }
         return configuration
