@@ -16,10 +16,13 @@ public final class ClickTracker: Sendable {
         /// The TCP peer's address.
         public var peerAddress: String?
         public var forwardedFor: String?
+        /// `BotFilter`'s verdict on `userAgent`, when the caller already knows it (a connection
+        /// sends the same user agent with every request, so the server checks it once).
+        public var automated: Bool?
 
         public init(
             isHead: Bool, idBytes: ArraySlice<UInt8>, typeBytes: ArraySlice<UInt8>, userAgent: String?, peerAddress: String?,
-            forwardedFor: String?
+            forwardedFor: String?, automated: Bool? = nil
         ) {
             self.isHead = isHead
             self.idBytes = idBytes
@@ -27,6 +30,7 @@ public final class ClickTracker: Sendable {
             self.userAgent = userAgent
             self.peerAddress = peerAddress
             self.forwardedFor = forwardedFor
+            self.automated = automated
         }
     }
 
@@ -132,7 +136,7 @@ public final class ClickTracker: Sendable {
             metrics.notCounted(.head)
             return
         }
-        if BotFilter.isAutomated(userAgent: request.userAgent) {
+        if request.automated ?? BotFilter.isAutomated(userAgent: request.userAgent) {
             metrics.notCounted(.bot)
             return
         }

@@ -21,6 +21,10 @@ final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var lookingUp = false
     private var closeAfterWaiting = false
     private var dateCache = HTTPDateCache()
+    /// The last user agent seen on this connection and the bot filter's verdict on it: clients
+    /// repeat the same header on every request, and the scan was the hottest code of the tracker.
+    private var lastUserAgent: String?
+    private var lastUserAgentIsAutomated = true
 
     init(tracker: ClickTracker) {
         self.tracker = tracker
@@ -60,10 +64,11 @@ final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             write(.notFound, head: head, context: context)
             return
         }
+        let userAgent = head.headers.first(name: "user-agent")
         let request = ClickTracker.Request(
-            isHead: head.method == .HEAD, idBytes: parts.id, typeBytes: parts.type,
-            userAgent: head.headers.first(name: "user-agent"), peerAddress: peer(context),
-            forwardedFor: head.headers.first(name: "x-forwarded-for"))
+            isHead: head.method == .HEAD, idBytes: parts.id, typeBytes: parts.type, userAgent: userAgent,
+            peerAddress: peer(context), forwardedFor: head.headers.first(name: "x-forwarded-for"),
+            automated: isAutomated(userAgent))
         if let outcome = tracker.outcomeFromMemory(request) {
             write(outcome, head: head, context: context)
             return
@@ -91,6 +96,14 @@ final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             handle(waiting.removeFirst(), context: context)
         }
         context.flush()
+    }
+
+    private func isAutomated(_ userAgent: String?) -> Bool {
+        if userAgent != lastUserAgent || lastUserAgent == nil {
+            lastUserAgent = userAgent
+            lastUserAgentIsAutomated = BotFilter.isAutomated(userAgent: userAgent)
+        }
+        return lastUserAgentIsAutomated
     }
 
     private func peer(_ context: ChannelHandlerContext) -> String? {
