@@ -41,8 +41,6 @@ import importlib.util
 import os
 import re
 import shutil
-import socket
-import subprocess
 import tempfile
 import threading
 import time
@@ -54,11 +52,10 @@ from typing import Callable, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
+from attendify_serve import running_serve
 
 REPO = Path(__file__).resolve().parents[2]
-BIN = os.environ.get("ATTENDIFY_BIN", str(REPO / ".build/debug/attendify"))
 PANEL = REPO / "Panel"
-READY = re.compile(r"attendify serve is ready on http://127\.0\.0\.1:(\d+)")
 IN_CI = os.environ.get("CI") == "true"
 
 # A desktop browser's user agent. Chromium's headless default contains "HeadlessChrome", which the
@@ -126,10 +123,6 @@ def browser_binaries() -> tuple[str, str]:
 # --------------------------------------------------------------------------------------------
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(what: str, check: Callable[[], T], timeout: float = 10.0, interval: float = 0.1) -> T:
@@ -334,37 +327,8 @@ def browser_paths() -> tuple[str, str]:
 @pytest.fixture
 def serve(tmp_path):
     """(base URL, log path) of a fresh `attendify serve` with the panel from Panel/."""
-    if not Path(BIN).exists():
-        pytest.fail(f"{BIN} does not exist: run `swift build` first (or set ATTENDIFY_BIN)")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = tmp_path / "serve.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATTENDIFY_")}
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                BIN, "serve", "--db", str(tmp_path / "db.sqlite"), "--out", str(tmp_path / "out"),
-                "--templates", str(REPO / "Templates"), "--panel", str(PANEL), "--host", "127.0.0.1",
-                "--port", str(port), "--public-url", base, "--rate-limits", "off",
-            ],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
-        )
-        try:
-            deadline = time.monotonic() + 120
-            while not READY.search(log_path.read_text(errors="replace")):
-                if process.poll() is not None:
-                    pytest.fail(f"attendify serve exited with {process.returncode}:\n{log_path.read_text()}")
-                if time.monotonic() > deadline:
-                    pytest.fail(f"attendify serve did not get ready:\n{log_path.read_text()}")
-                time.sleep(0.1)
-            yield base, log_path
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with running_serve(tmp_path, "--panel", str(PANEL)) as (base, log_path):
+        yield base, log_path
 
 
 @pytest.fixture

@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
+from attendify_serve import running_serve
 
 REPO = Path(__file__).resolve().parents[2]
-BIN = os.environ.get("ATTENDIFY_BIN", str(REPO / ".build/debug/attendify"))
 HEADING = "## API walk-through"
 SOURCES = [REPO / "README.md", REPO / "docs" / "API-WALKTHROUGH.md"]
-READY = re.compile(r"attendify serve is ready on http://127\.0\.0\.1:(\d+)")
 
 
 def walkthrough() -> tuple[Path, str]:
@@ -45,44 +42,10 @@ def walkthrough() -> tuple[Path, str]:
     pytest.fail(f"no '{HEADING}' section in {', '.join(str(s) for s in SOURCES)}")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def base_url(tmp_path):
-    if not Path(BIN).exists():
-        pytest.fail(f"{BIN} does not exist: run `swift build` first (or set ATTENDIFY_BIN)")
-    port = free_port()
-    log_path = tmp_path / "serve.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATTENDIFY_")}
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                BIN, "serve", "--db", str(tmp_path / "db.sqlite"), "--out", str(tmp_path / "out"),
-                "--templates", str(REPO / "Templates"), "--host", "127.0.0.1", "--port", str(port),
-                "--public-url", f"http://127.0.0.1:{port}", "--rate-limits", "off",
-            ],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
-        )
-        try:
-            deadline = time.monotonic() + 120
-            while not READY.search(log_path.read_text(errors="replace")):
-                if process.poll() is not None:
-                    pytest.fail(f"attendify serve exited with {process.returncode}:\n{log_path.read_text()}")
-                if time.monotonic() > deadline:
-                    pytest.fail(f"attendify serve did not get ready:\n{log_path.read_text()}")
-                time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with running_serve(tmp_path) as (base, _log):
+        yield base
 
 
 def test_walkthrough_runs_and_counts_the_click(base_url, tmp_path):
