@@ -53,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
                 Demo event ready: \(result.event.title)
                   Widget:   \(result.widgetURL)
                   Calendar: \(result.icsURL)
+                  Panel:    \(config.publicURL.absoluteString.hasSuffix("/") ? config.publicURL.absoluteString : config.publicURL.absoluteString + "/") (sign up to create your own events)
 
                 """.utf8))
         }
