@@ -155,19 +155,8 @@ struct HTTPDateCache {
         let current = Int(Date().timeIntervalSince1970)
         if current != second {
             second = current
-            text = HTTPDateCache.format(epochSeconds: Int64(current))
+            text = UTCTimestamp.httpDate(epochSeconds: Int64(current))
         }
         return text
-    }
-
-    private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    /// IMF-fixdate, e.g. `Tue, 01 Dec 2026 15:00:00 GMT`.
-    static func format(epochSeconds: Int64) -> String {
-        let stamp = UTCTimestamp.extended(Date(epochSeconds: epochSeconds))  // 2026-12-01T15:00:00Z
-        let parts = stamp.split(whereSeparator: { "-T:Z".contains($0) }).map(String.init)
-        let days = Int(epochSeconds / 86_400)
-        return "\(weekdays[((days % 7) + 7) % 7]), \(parts[2]) \(months[(Int(parts[1]) ?? 1) - 1]) \(parts[0]) \(parts[3]):\(parts[4]):\(parts[5]) GMT"
     }
 }

@@ -15,6 +15,17 @@ public enum UTCTimestamp {
         return "\(pad(c.year, 4))-\(pad(c.month))-\(pad(c.day))T\(pad(c.hour)):\(pad(c.minute)):\(pad(c.second))Z"
     }
 
+    /// `Tue, 01 Dec 2026 15:00:00 GMT` (HTTP's IMF-fixdate, for `Date` and `Last-Modified`).
+    public static func httpDate(epochSeconds: Int64) -> String {
+        let c = components(Date(epochSeconds: epochSeconds))
+        let days = Int(epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400)
+        let weekday = weekdays[((days % 7) + 7) % 7]
+        return "\(weekday), \(pad(c.day)) \(months[c.month - 1]) \(pad(c.year, 4)) \(pad(c.hour)):\(pad(c.minute)):\(pad(c.second)) GMT"
+    }
+
+    private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
     struct Components { var year, month, day, hour, minute, second: Int }
 
     static func components(_ date: Date) -> Components {
