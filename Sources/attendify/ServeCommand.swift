@@ -20,8 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (env ATTENDIFY_PORT; default 8080).")
     var port: Int?
 
-    @Option(name: .customLong("allowed-origin"), help: "Extra browser origin allowed to call the API; repeatable (env ATTENDIFY_ALLOWED_ORIGINS, comma-separated).")
-    var allowedOrigins: [String] = []
+    @OptionGroup var origins: OriginOptions
 
     @Option(help: "Folder of the organizer panel's static files (env ATTENDIFY_PANEL; default ./Panel).")
     var panel: String?
@@ -39,7 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.tracker = try trackerOptions.trackerConfig()
         config.metricsPort = try trackerOptions.resolvedMetricsPort()
         config.trustedProxies = config.tracker.trustedProxies
-        config.allowedOrigins = Set(allowedOrigins + Environment.list("ATTENDIFY_ALLOWED_ORIGINS"))
+        config.allowedOrigins = origins.allowedOriginSet
         config.panelDirectory = panel ?? Environment.value("ATTENDIFY_PANEL") ?? config.panelDirectory
         let logger = Logger(label: "attendify.serve")
         let dependencies = try await AppDependencies.build(config: config, logger: logger)

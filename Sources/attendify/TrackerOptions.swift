@@ -8,34 +8,21 @@ struct TrackerOptions: ParsableArguments {
         help: "Counted clicks per visitor per event per minute; more are redirected but not counted. 0 = no limit (env ATTENDIFY_CLICK_LIMIT; default 10).")
     var clickLimit: Int?
 
-    @Option(
-        name: .customLong("rate-limits"),
-        help: "on|off: switch every rate limiter at once; off is for load tests (env ATTENDIFY_RATE_LIMITS; default on).")
-    var rateLimits: String?
-
     @Flag(
         name: .customLong("store-client-info"),
         help: "Store each click's IP address and user agent. Off by default: enable only with a legal basis (env ATTENDIFY_STORE_CLIENT_INFO=1).")
     var storeClientInfo = false
 
-    @Option(
-        name: .customLong("trusted-proxy"),
-        help: "Address of a reverse proxy whose X-Forwarded-For is believed; repeatable (env ATTENDIFY_TRUSTED_PROXIES, comma-separated).")
-    var trustedProxies: [String] = []
+    @OptionGroup var access: AccessOptions
 
     @Option(name: .customLong("metrics-port"), help: "Loopback port for Prometheus /metrics (env ATTENDIFY_METRICS_PORT).")
     var metricsPort: Int?
 
     func validate() throws {
-        if let text = rateLimitsText, !["on", "off"].contains(text) {
-            throw ValidationError("--rate-limits must be on or off, got \(text)")
-        }
         if let limit = try clickLimitValue(), limit < 0 {
             throw ValidationError("--click-limit must be 0 (no limit) or a positive number, got \(limit)")
         }
     }
-
-    private var rateLimitsText: String? { rateLimits ?? Environment.value("ATTENDIFY_RATE_LIMITS") }
 
     private func clickLimitValue() throws -> Int? {
         if let clickLimit { return clickLimit }
@@ -52,9 +39,9 @@ struct TrackerOptions: ParsableArguments {
     func trackerConfig() throws -> TrackerConfig {
         var config = TrackerConfig()
         if let limit = try clickLimitValue() { config.clickLimitPerMinute = limit }
-        config.rateLimitsEnabled = (rateLimitsText ?? "on") == "on"
+        config.rateLimitsEnabled = access.rateLimitsEnabled
         config.storeClientInfo = storeClientInfo || ["1", "true", "on", "yes"].contains(Environment.value("ATTENDIFY_STORE_CLIENT_INFO") ?? "")
-        config.trustedProxies = Set(trustedProxies + Environment.list("ATTENDIFY_TRUSTED_PROXIES"))
+        config.trustedProxies = access.trustedProxySet
         return config
     }
 }

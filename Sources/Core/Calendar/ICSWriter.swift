@@ -44,12 +44,10 @@ public struct ICSWriter: Sendable {
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 
-    /// The organizer's description followed by the webinar link, so every client shows how to join
-    /// (a description that already holds the link is left as it is).
+    /// DESCRIPTION: the event's calendar details (description, then the webinar link).
     public static func description(of event: Event) -> String {
-        let text = PlainText.normalized(event.description)
-        if text.contains(event.webinarURL) { return text }
-        return text.isEmpty ? event.webinarURL : text + "\n\n" + event.webinarURL
+        let details = event.calendarDetails
+        return details.description + details.joinSuffix
     }
 
     static func trigger(minutesBefore minutes: Int) -> String {

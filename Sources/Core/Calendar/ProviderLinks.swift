@@ -49,9 +49,7 @@ public struct ProviderLinks: Sendable {
         event: Event, lineBreak: String
     ) -> String {
         let joinURL = event.webinarURL
-        let description = PlainText.normalized(event.description)
-        let separator = description.isEmpty || description.contains(joinURL) ? "" : "\n\n"
-        let suffix = description.contains(joinURL) ? "" : separator + joinURL
+        let (description, suffix) = event.calendarDetails
         func lineBreaks(_ text: String) -> String {
             lineBreak == "\n" ? text : text.replacingOccurrences(of: "\n", with: lineBreak)
         }

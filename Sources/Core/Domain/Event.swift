@@ -39,6 +39,16 @@ public struct Event: Equatable, Sendable {
         self.updatedAt = updatedAt
     }
 
+    /// What calendars show as the event's details: the organizer's description (normalized) and,
+    /// after a blank line, the webinar link so every client shows how to join. A description that
+    /// already holds the link gets no suffix. The two parts are separate so links can shorten the
+    /// description while keeping the link.
+    public var calendarDetails: (description: String, joinSuffix: String) {
+        let text = PlainText.normalized(description)
+        if text.contains(webinarURL) { return (text, "") }
+        return (text, text.isEmpty ? webinarURL : "\n\n" + webinarURL)
+    }
+
     /// The SEQUENCE this event should carry after it changed from `previous`: calendar clients only
     /// replace their copy of an event when the number grows, so a change they must see bumps it.
     public func sequenceAfterChange(from previous: Event) -> Int {
