@@ -27,7 +27,8 @@ from typing import Any, Callable, Iterator, Optional
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-BIN = os.environ.get("ATTENDIFY_BIN", str(REPO / ".build/debug/attendify"))
+# Resolved once against the caller's working directory: processes are started in their test folder.
+BIN = str(Path(os.environ.get("ATTENDIFY_BIN", str(REPO / ".build/debug/attendify"))).absolute())
 TEMPLATES = REPO / "Templates"
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) FaultTest"
 PASSWORD = "correct horse battery staple"
