@@ -138,6 +138,8 @@ def start_process(name: str, args: list[str], log_path: Path, ready: re.Pattern[
     """Starts `attendify <args>` and waits (polling its log) until it prints `ready`, whose first
     group is the port. Fails with the log if it exits or does not get ready in time."""
     require_binary()
+    # A restarted process appends to the same log: only what it writes itself counts as ready.
+    offset = log_path.stat().st_size if log_path.exists() else 0
     with open(log_path, "ab") as log:
         process = subprocess.Popen([BIN, *args], stdout=log, stderr=subprocess.STDOUT, env=clean_env(),
                                    cwd=str(cwd or log_path.parent), stdin=subprocess.DEVNULL)
@@ -145,7 +147,7 @@ def start_process(name: str, args: list[str], log_path: Path, ready: re.Pattern[
     try:
         deadline = time.monotonic() + ready_timeout
         while True:
-            match = ready.search(proc.log())
+            match = ready.search(proc.log(), offset)
             if match:
                 proc.port = int(match.group(1))
                 return proc
