@@ -12,6 +12,9 @@ public struct APIConfig: Sendable {
     public var sessionLifetime: TimeInterval = 30 * 86_400
     /// bcrypt work factor (2^cost rounds). 12 costs ~0.27 s of CPU here.
     public var bcryptCost: UInt8 = 12
+    /// Password checks (bcrypt) running or waiting at once; more are answered 503 at once. Not a
+    /// rate limit but a bound on queued CPU work, so it stays on with `--rate-limits off`.
+    public var maximumPendingPasswordChecks = max(4, ProcessInfo.processInfo.activeProcessorCount * 4)
     /// The blueprint's global switch; false turns every limiter off.
     public var rateLimitsEnabled = true
     /// Failed logins allowed per e-mail, and per client address, in `loginWindow`.

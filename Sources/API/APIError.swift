@@ -17,6 +17,11 @@ public enum APIError: Error, Sendable {
     case rateLimited(retryAfter: Int)
     case invalidCredentials
     case methodNotAllowed(allowed: [String])
+    case unsupportedMediaType
+    /// Try again shortly: the database is locked by another writer, or too many password checks wait.
+    case unavailable(reason: String, retryAfter: Int)
+    /// The disk holding the database or the public files is full.
+    case insufficientStorage
 
     var status: HTTPResponse.Status {
         switch self {
@@ -29,6 +34,9 @@ public enum APIError: Error, Sendable {
         case .validation: .unprocessableContent
         case .rateLimited: .tooManyRequests
         case .methodNotAllowed: .methodNotAllowed
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .unavailable: .serviceUnavailable
+        case .insufficientStorage: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
         }
     }
 
@@ -44,6 +52,9 @@ public enum APIError: Error, Sendable {
         case .validation: "Invalid input"
         case .rateLimited: "Too many requests"
         case .methodNotAllowed: "Method not allowed"
+        case .unsupportedMediaType: "Unsupported media type"
+        case .unavailable: "Temporarily unavailable"
+        case .insufficientStorage: "Insufficient storage"
         }
     }
 
@@ -52,13 +63,17 @@ public enum APIError: Error, Sendable {
         case .malformedBody(let reason): reason
         case .unauthenticated: "Sign in first: send the session cookie or an Authorization: Bearer token."
         case .invalidCredentials: "The e-mail or the password is wrong."
-        case .forbiddenOrigin: "Requests authenticated by cookie must come from an allowed origin (the Origin header)."
+        case .forbiddenOrigin:
+            "A request that changes something must come from an allowed origin: the Origin header, when sent (and always with the session cookie), must be one."
         case .notFound: "There is nothing here, or it is not yours."
         case .emailTaken: "An account with this e-mail already exists; sign in instead."
         case .bodyTooLarge(let limit): "The body may be at most \(limit) bytes."
         case .validation(let issues): issues.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
         case .rateLimited(let seconds): "Slow down: try again in \(seconds) seconds."
         case .methodNotAllowed(let allowed): "This path accepts \(allowed.joined(separator: ", "))."
+        case .unsupportedMediaType: "Send the body as JSON with Content-Type: application/json."
+        case .unavailable(let reason, let seconds): "\(reason) Try again in \(seconds) seconds; nothing was changed by this request unless it says so."
+        case .insufficientStorage: "The server is out of disk space; the operator has been told. Nothing was half-written: try again later."
         }
     }
 }
@@ -79,10 +94,22 @@ extension APIError {
         let document = ProblemDocument(title: title, status: Int(status.code), detail: detail, errors: issues)
         var headers: HTTPFields = [.contentType: "application/problem+json", .cacheControl: "no-store"]
         if case .rateLimited(let seconds) = self { headers[.retryAfter] = String(seconds) }
+        if case .unavailable(_, let seconds) = self { headers[.retryAfter] = String(seconds) }
         if case .methodNotAllowed(let allowed) = self { headers[.allow] = allowed.joined(separator: ", ") }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = (try? encoder.encode(document)) ?? Data(#"{"status":500,"title":"Error"}"#.utf8)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension APIError {
+    /// The answer for an operational storage fault (never a bug): 503 with `Retry-After`, or 507.
+    init(_ fault: StorageFault) {
+        switch fault {
+        case .busy: self = .unavailable(reason: "The database is busy with another writer.", retryAfter: 2)
+        case .full: self = .insufficientStorage
+        case .unavailable: self = .unavailable(reason: "The database cannot be reached right now.", retryAfter: 5)
+        }
     }
 }

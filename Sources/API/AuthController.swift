@@ -22,9 +22,6 @@ struct AuthController<Context: APIRequestContext>: Sendable {
 
     func register(_ request: Request, _ context: Context) async throws -> Response {
         let client = context.clientAddress(request, trustedProxies: config.trustedProxies)
-        if config.rateLimitsEnabled, let wait = limits.registrations.retryAfter(client, now: now()) {
-            throw APIError.rateLimited(retryAfter: wait)
-        }
         var fields = try await JSONBody.object(from: request, limit: config.maximumBodyBytes)
         fields.rejectUnknownKeys(allowed: ["email", "password", "full_name"])
         let email = fields.string("email", required: true, maximumLength: EmailAddress.maximumLength)?.trimmingCharacters(in: .whitespaces)
@@ -36,7 +33,10 @@ struct AuthController<Context: APIRequestContext>: Sendable {
         }
         try fields.finish()
         guard let email, let password else { throw APIError.validation([]) }
-        limits.registrations.record(client, now: now())
+        // Reserved before bcrypt, in one step with the check: parallel requests cannot slip past.
+        if config.rateLimitsEnabled, let wait = limits.registrations.reserve(client, now: now()) {
+            throw APIError.rateLimited(retryAfter: wait)
+        }
         let hash = try await hasher.hash(password)
         do {
             let user = try database.createUser(email: email, passwordHash: hash, fullName: fullName?.isEmpty == true ? nil : fullName, now: now())
@@ -56,22 +56,30 @@ struct AuthController<Context: APIRequestContext>: Sendable {
 
         let client = context.clientAddress(request, trustedProxies: config.trustedProxies)
         let emailKey = email.lowercased()
-        if config.rateLimitsEnabled,
-            let wait = limits.failedLoginsByEmail.retryAfter(emailKey, now: now()) ?? limits.failedLoginsByClient.retryAfter(client, now: now())
-        {
-            throw APIError.rateLimited(retryAfter: wait)
+        // Every attempt takes its slot before bcrypt, atomically with the check, so 60 parallel
+        // guesses get 5 tries and 55 answers of 429; a right password gives its slots back.
+        if config.rateLimitsEnabled {
+            if let wait = limits.failedLoginsByEmail.reserve(emailKey, now: now()) { throw APIError.rateLimited(retryAfter: wait) }
+            if let wait = limits.failedLoginsByClient.reserve(client, now: now()) {
+                limits.failedLoginsByEmail.release(emailKey)
+                throw APIError.rateLimited(retryAfter: wait)
+            }
         }
-        // Unknown e-mail and wrong password take the same bcrypt time and give the same answer.
-        guard let credentials = try database.credentials(email: email) else {
-            try await hasher.burnEquivalentTime()
-            recordFailure(emailKey: emailKey, client: client)
-            throw APIError.invalidCredentials
+        let credentials: Credentials
+        do {
+            credentials = try await checkPassword(password, email: email)
+        } catch let error as APIError {
+            // A guess that was never checked (the password gate was full) does not count.
+            if case .unavailable = error, config.rateLimitsEnabled {
+                limits.failedLoginsByEmail.release(emailKey)
+                limits.failedLoginsByClient.release(client)
+            }
+            throw error
         }
-        guard try await hasher.verify(password, hash: credentials.passwordHash) else {
-            recordFailure(emailKey: emailKey, client: client)
-            throw APIError.invalidCredentials
+        if config.rateLimitsEnabled {
+            limits.failedLoginsByEmail.reset(emailKey)
+            limits.failedLoginsByClient.release(client)
         }
-        limits.failedLoginsByEmail.reset(emailKey)
 
         let token = SessionToken.generate()
         let issued = now()
@@ -86,6 +94,17 @@ struct AuthController<Context: APIRequestContext>: Sendable {
         return response
     }
 
+    /// The account when the password is right; unknown e-mail and wrong password take the same
+    /// bcrypt time and give the same answer.
+    private func checkPassword(_ password: String, email: String) async throws -> Credentials {
+        guard let credentials = try database.credentials(email: email) else {
+            try await hasher.burnEquivalentTime()
+            throw APIError.invalidCredentials
+        }
+        guard try await hasher.verify(password, hash: credentials.passwordHash) else { throw APIError.invalidCredentials }
+        return credentials
+    }
+
     func logout(_ request: Request, _ context: Context) async throws -> Response {
         _ = try context.requireUser()
         if let token = AuthMiddleware<Context>.presentedToken(request) {
@@ -95,11 +114,6 @@ struct AuthController<Context: APIRequestContext>: Sendable {
         response.setCookie(
             Cookie(name: SessionToken.cookieName, value: "", maxAge: 0, path: "/", secure: config.secureCookies, httpOnly: true, sameSite: .lax))
         return response
-    }
-
-    private func recordFailure(emailKey: String, client: String) {
-        limits.failedLoginsByEmail.record(emailKey, now: now())
-        limits.failedLoginsByClient.record(client, now: now())
     }
 }
 

@@ -4,8 +4,11 @@ import HTTPTypes
 import Hummingbird
 
 /// Fills the context's identity from `Authorization: Bearer <token>` or the session cookie, and
-/// enforces the CSRF rule: a state-changing request authenticated by cookie must carry an
-/// `Origin` from the allowed list. Bearer requests are exempt (browsers never add them on their own).
+/// enforces the CSRF rules on state-changing requests:
+/// - any request whose `Origin` is present and not allowed is refused, signed in or not (a
+///   cross-site page must not even sign a browser into the attacker's account: login CSRF);
+/// - a request authenticated by cookie must carry an allowed `Origin`.
+/// Bearer requests without an `Origin` are scripts and pass (browsers never add the header).
 struct AuthMiddleware<Context: APIRequestContext>: RouterMiddleware {
     let database: AppDatabase
     let allowedOrigins: Set<String>
@@ -20,9 +23,12 @@ struct AuthMiddleware<Context: APIRequestContext>: RouterMiddleware {
             context.identity = try lookup(token)
             context.authenticatedByCookie = context.identity != nil
         }
-        if context.authenticatedByCookie, [.post, .put, .delete, .patch].contains(request.method) {
-            guard let origin = request.headers[.origin], allowedOrigins.contains(origin) || Self.isSameOrigin(origin, request)
-            else { throw APIError.forbiddenOrigin }
+        if [.post, .put, .delete, .patch].contains(request.method) {
+            if let origin = request.headers[.origin] {
+                guard allowedOrigins.contains(origin) || Self.isSameOrigin(origin, request) else { throw APIError.forbiddenOrigin }
+            } else if context.authenticatedByCookie {
+                throw APIError.forbiddenOrigin
+            }
         }
         return try await next(request, context)
     }

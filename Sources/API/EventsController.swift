@@ -31,12 +31,14 @@ struct EventsController<Context: APIRequestContext>: Sendable {
         let draft = try EventInput.draft(from: body, base: nil)
         let event = try database.createEvent(draft, userID: user.id, publicID: .random(), now: now())
         do {
-            try generator.publish(eventID: event.id)
+            guard try generator.sync(eventID: event.id, publicID: event.publicID) == .published else {
+                throw APIError.notFound  // deleted by a concurrent request before its first publish
+            }
         } catch {
             // Never leave an event whose widget does not exist: undo, then report.
             context.logger.error("publishing a new event failed; it was not kept", metadata: ["error": "\(error)"])
             _ = try? database.deleteEvent(id: event.id, userID: user.id)
-            try? generator.remove(event.publicID)
+            _ = try? generator.sync(eventID: event.id, publicID: event.publicID)
             throw error
         }
         return try JSONResponse.make(response(event), status: .created, headers: [.location: "/api/events/\(event.id)"])
@@ -73,15 +75,23 @@ struct EventsController<Context: APIRequestContext>: Sendable {
         } catch StorageError.notFound {
             throw APIError.notFound
         }
-        try generator.publish(eventID: updated.id)
+        // A DELETE that won the race leaves nothing to show: the files are gone and so is the event.
+        guard try generator.sync(eventID: updated.id, publicID: updated.publicID) == .published else { throw APIError.notFound }
         return try JSONResponse.make(response(updated))
     }
 
     func delete(_ context: Context) throws -> Response {
         let user = try context.requireUser()
         let existing = try ownedEvent(context)
-        let deleted = try database.deleteEvent(id: existing.id, userID: user.id)
-        try generator.remove(deleted.publicID)
+        let deleted: Event
+        do {
+            deleted = try database.deleteEvent(id: existing.id, userID: user.id)
+        } catch StorageError.notFound {
+            throw APIError.notFound  // a concurrent DELETE was first
+        }
+        // Under the event's lock, after the row is gone: a PUT still publishing waits, then sees
+        // the row missing and removes instead, so the widget cannot come back.
+        try generator.sync(eventID: deleted.id, publicID: deleted.publicID)
         return Response(status: .noContent)
     }
 

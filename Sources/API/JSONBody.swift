@@ -2,11 +2,13 @@ import Core
 import Foundation
 import Hummingbird
 
-/// Reads a JSON request body defensively: size-capped (413), parsed (400 when it is not JSON),
-/// and required to be an object. Fields are then taken one by one through `JSONFields`, so a
+/// Reads a JSON request body defensively: labelled `application/json` (415 otherwise, so a
+/// cross-site HTML form, which can only send form or text types, never reaches a handler),
+/// size-capped (413), parsed (400 when it is not JSON), and required to be an object. Fields are then taken one by one through `JSONFields`, so a
 /// wrong type or an unknown key names the field in a 422 instead of failing the whole decode.
 enum JSONBody {
     static func object(from request: Request, limit: Int) async throws -> JSONFields {
+        guard isJSON(request.headers[.contentType]) else { throw APIError.unsupportedMediaType }
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit)
@@ -22,6 +24,13 @@ enum JSONBody {
         }
         guard case .object(let object) = value else { throw APIError.malformedBody("The body must be a JSON object.") }
         return JSONFields(object)
+    }
+
+    /// `application/json` or any `+json` type, parameters (`; charset=utf-8`) allowed, any case.
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
     }
 }
 
@@ -85,10 +94,13 @@ struct JSONFields {
 
 /// RFC 3339 date-times in and out. Parsing is strict and arithmetic (no calendar objects, so no
 /// Julian switch before 1582 and no rolling of 30 February into March): `YYYY-MM-DDTHH:MM:SS`,
-/// optional fraction, then `Z` or `±HH:MM`; `T` and `Z` in either case; years 1970 to 9999.
+/// optional fraction, then `Z` or `±HH:MM`; `T` and `Z` in either case; years 1970 to 9999, both
+/// as written and as the UTC instant.
 /// Output is always UTC with `Z` and no fractional seconds.
 enum RFC3339 {
     static let years = 1970...9999
+    /// 1970-01-01T00:00:00Z through 9999-12-31T23:59:59Z, in seconds since the epoch.
+    static let instants = 0...253_402_300_799
 
     static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
@@ -127,6 +139,9 @@ enum RFC3339 {
         }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offset
+        // The range holds for the instant, not just the written year: 9999-12-31T23:00:00-05:00
+        // is already year 10000 in UTC, which no calendar format we write can carry.
+        guard instants.contains(seconds) else { return nil }
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 

@@ -20,7 +20,7 @@ public enum OrganizerAPI {
             .add(middleware: AuthMiddleware<Context>(database: database, allowedOrigins: config.allowedOrigins, now: now))
         let routes = RouteTable(group: group)
         AuthController<Context>(
-            database: database, config: config, hasher: PasswordHasher(cost: config.bcryptCost), limits: AuthLimits(config: config),
+            database: database, config: config, hasher: PasswordHasher(cost: config.bcryptCost, maximumPending: config.maximumPendingPasswordChecks), limits: AuthLimits(config: config),
             now: now
         ).addRoutes(to: routes)
         let events = EventsController<Context>(database: database, generator: generator, config: config, now: now)

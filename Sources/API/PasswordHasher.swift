@@ -3,7 +3,7 @@ import Foundation
 import HummingbirdBcrypt
 import NIOPosix
 
-/// bcrypt with a SHA-256 pre-hash, run on NIO's blocking thread pool.
+/// bcrypt with a SHA-256 pre-hash, run on NIO's blocking thread pool behind a bounded gate.
 ///
 /// bcrypt reads at most 72 bytes, so a long passphrase would silently lose its tail; hashing it
 /// first to 44 base64 characters makes every character count. The work (~0.27 s at cost 12) runs
@@ -12,10 +12,12 @@ struct PasswordHasher: Sendable {
     let cost: UInt8
     /// A hash of the same cost to verify against when the e-mail is unknown.
     private let dummyHash: String
+    private let gate: PasswordWorkGate
 
-    init(cost: UInt8) {
+    init(cost: UInt8, maximumPending: Int) {
         self.cost = cost
         self.dummyHash = Bcrypt.hash(Self.prehash("attendify-timing-equalizer"), cost: cost)
+        self.gate = PasswordWorkGate(capacity: maximumPending)
     }
 
     static let minimumLength = 8
@@ -24,11 +26,11 @@ struct PasswordHasher: Sendable {
 
     func hash(_ password: String) async throws -> String {
         let cost = self.cost
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(Self.prehash(password), cost: cost) }
+        return try await gate.run { try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(Self.prehash(password), cost: cost) } }
     }
 
     func verify(_ password: String, hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(Self.prehash(password), hash: hash) }
+        try await gate.run { try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(Self.prehash(password), hash: hash) } }
     }
 
     /// Verifies against a fixed hash of the same cost: unknown e-mails take as long as wrong passwords.

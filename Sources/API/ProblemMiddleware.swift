@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Generator
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -26,6 +27,18 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 return internalError()
             }
         } catch {
+            // Operational faults (a locked or full database, a full or unwritable out/) are the
+            // operator's to fix and the client's to retry: 503 or 507, never an internal error.
+            if let fault = StorageFault(error) {
+                context.logger.warning("storage fault", metadata: ["fault": "\(fault)", "error": "\(error)", "path": "\(request.uri.path)"])
+                return APIError(fault).response()
+            }
+            if let failure = error as? Publisher.WriteError {
+                context.logger.error("could not write public files", metadata: ["error": "\(failure)"])
+                return (failure.isOutOfSpace
+                    ? APIError.insufficientStorage
+                    : APIError.unavailable(reason: "The public files cannot be written right now.", retryAfter: 5)).response()
+            }
             context.logger.error("unhandled error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             return internalError()
         }

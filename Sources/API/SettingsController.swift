@@ -36,11 +36,20 @@ struct SettingsController<Context: APIRequestContext>: Sendable {
         try fields.finish()
         guard let defaults else { throw APIError.validation([]) }
         try database.setWidgetDefaults(defaults, userID: user.id, now: now())
-        // By id, so each event is re-read under its publish lock and a concurrent edit cannot be
-        // overwritten by this older snapshot.
-        for item in try database.publishableEvents(userID: user.id) {
-            try generator.publish(eventID: item.event.id)
+        // By key, so each event is re-read under its publish lock: a concurrent edit cannot be
+        // overwritten by an older snapshot, and an event deleted meanwhile just stays deleted.
+        // One event that fails does not stop the others; the first failure is reported.
+        var firstFailure: (any Error)?
+        for key in try database.eventKeys(userID: user.id) {
+            guard let publicID = key.publicID else { continue }
+            do {
+                try generator.sync(eventID: key.id, publicID: publicID)
+            } catch {
+                context.logger.error("republishing after a settings change failed", metadata: ["event_id": "\(key.id)", "error": "\(error)"])
+                firstFailure = firstFailure ?? error
+            }
         }
+        if let firstFailure { throw firstFailure }
         return try JSONResponse.make(SettingsResponse(iframeDefaults: defaults))
     }
 }

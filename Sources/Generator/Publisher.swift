@@ -8,45 +8,90 @@ import Darwin
 #endif
 
 /// The writing half of the generator: puts rendered files under the output root so that a reader
-/// (Nginx, `attendify serve`) only ever sees a whole old file or a whole new one.
+/// (Nginx, `attendify serve`) only ever sees a whole old file or a whole new one, and an event's
+/// files as one set: all from the old render or all from the new one.
 ///
 /// Every file of a batch is first written to a temporary name in its final folder (same
-/// filesystem), and only when all writes succeeded are they `rename(2)`d into place. A failure
-/// before that point removes the temporaries and leaves the published files untouched.
+/// filesystem), and the file it replaces is kept under a hard-linked backup name. Only when all
+/// writes succeeded are the temporaries `rename(2)`d into place; if one rename fails, the ones
+/// already done are undone from the backups. Temporaries and backups start with a dot and never
+/// match a public id, so neither Nginx nor `serve` can hand them out; after a crash
+/// `SiteGenerator.publishAll` sweeps them away.
+///
+/// Locking is not this type's business: `SiteGenerator` calls it under the event's lock.
 public struct Publisher: Sendable {
     public let root: String
+    /// `rename(2)`, replaceable by tests that must make one rename of a batch fail.
+    let renameFile: @Sendable (String, String) -> Int32
 
     public struct WriteError: Error, CustomStringConvertible {
         public var path: String
         public var operation: String
         public var code: Int32
         public var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
+        /// The filesystem is full (or over quota): the operator must free space.
+        public var isOutOfSpace: Bool { code == ENOSPC || code == EDQUOT }
     }
 
     public init(root: String) {
+        self.init(root: root, renameFile: { rename($0, $1) })
+    }
+
+    init(root: String, renameFile: @escaping @Sendable (String, String) -> Int32) {
         self.root = root
+        self.renameFile = renameFile
+    }
+
+    /// Name prefixes of the files a publish in progress (or a crashed one) leaves in an event folder.
+    static let temporaryPrefix = ".tmp-"
+    static let backupPrefix = ".bak-"
+    /// Infix of an event folder renamed away for removal.
+    static let removedInfix = ".deleted-"
+
+    private struct Staged {
+        var temporary: String
+        var final: String
+        var backup: String?
     }
 
     public func publish(_ files: [OutputFile]) throws {
-        var staged: [(temporary: String, final: String)] = []
+        var staged: [Staged] = []
+        func discardTemporaries() {
+            for entry in staged {
+                unlink(entry.temporary)
+                if let backup = entry.backup { unlink(backup) }
+            }
+        }
         do {
             for file in files {
                 let final = "\(root)/\(file.relativePath)"
                 let folder = String(final[..<(final.lastIndex(of: "/") ?? final.endIndex)])
-                try makeDirectory(folder)
-                let temporary = "\(folder)/.tmp-\(UInt64.random(in: 0...UInt64.max))"
-                staged.append((temporary, final))
-                try write(file.contents, to: temporary)
+                try Self.makeDirectory(folder)
+                var entry = Staged(temporary: "\(folder)/\(Self.temporaryPrefix)\(Self.randomSuffix())", final: final)
+                staged.append(entry)
+                try write(file.contents, to: entry.temporary)
+                let backup = "\(folder)/\(Self.backupPrefix)\(Self.randomSuffix())"
+                if link(final, backup) == 0 {
+                    entry.backup = backup
+                    staged[staged.count - 1] = entry
+                } else if errno != ENOENT {
+                    throw WriteError(path: final, operation: "link", code: errno)
+                }
             }
         } catch {
-            for entry in staged { unlink(entry.temporary) }
+            discardTemporaries()
             throw error
         }
-        for entry in staged where rename(entry.temporary, entry.final) != 0 {
+        for (index, entry) in staged.enumerated() where renameFile(entry.temporary, entry.final) != 0 {
             let code = errno
-            for remaining in staged { unlink(remaining.temporary) }
+            // Put back what the earlier renames replaced, newest first: the set stays the old one.
+            for done in staged[..<index].reversed() {
+                if let backup = done.backup { _ = renameFile(backup, done.final) } else { unlink(done.final) }
+            }
+            discardTemporaries()
             throw WriteError(path: entry.final, operation: "rename", code: code)
         }
+        for entry in staged { if let backup = entry.backup { unlink(backup) } }
     }
 
     /// Removes every file of an event. Each folder is first renamed away, so it vanishes at once.
@@ -66,14 +111,42 @@ public struct Publisher: Sendable {
         return ids
     }
 
+    /// What an interrupted publish or removal left behind, with the event it belongs to: temporary
+    /// and backup files inside event folders, and folders renamed away for removal.
+    public func leftovers() -> [(id: PublicID, path: String)] {
+        var found: [(id: PublicID, path: String)] = []
+        for parent in SitePaths.eventRoots {
+            let folder = "\(root)/\(parent)"
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+                if let range = name.range(of: Self.removedInfix), let id = PublicID(String(name[..<range.lowerBound])) {
+                    found.append((id, "\(folder)/\(name)"))
+                } else if let id = PublicID(name) {
+                    for file in (try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/\(name)")) ?? []
+                    where file.hasPrefix(Self.temporaryPrefix) || file.hasPrefix(Self.backupPrefix) {
+                        found.append((id, "\(folder)/\(name)/\(file)"))
+                    }
+                }
+            }
+        }
+        return found
+    }
+
+    /// Deletes one leftover found by `leftovers()`; call it under the event's lock.
+    public func removeLeftover(_ path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        try FileManager.default.removeItem(atPath: path)
+    }
+
     private func removeTree(_ path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
-        let trash = "\(path).deleted-\(UInt64.random(in: 0...UInt64.max))"
-        guard rename(path, trash) == 0 else { throw WriteError(path: path, operation: "rename", code: errno) }
+        let trash = "\(path)\(Self.removedInfix)\(Self.randomSuffix())"
+        guard renameFile(path, trash) == 0 else { throw WriteError(path: path, operation: "rename", code: errno) }
         try FileManager.default.removeItem(atPath: trash)
     }
 
-    private func makeDirectory(_ path: String) throws {
+    private static func randomSuffix() -> String { String(UInt64.random(in: 0...UInt64.max)) }
+
+    static func makeDirectory(_ path: String) throws {
         if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
         guard errno == ENOENT, let parent = path.lastIndex(of: "/").map({ String(path[..<$0]) }), !parent.isEmpty else {
             throw WriteError(path: path, operation: "mkdir", code: errno)
@@ -85,7 +158,6 @@ public struct Publisher: Sendable {
     private func write(_ bytes: [UInt8], to path: String) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw WriteError(path: path, operation: "open", code: errno) }
-        defer { close(descriptor) }
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { buffer in
@@ -93,9 +165,13 @@ public struct Publisher: Sendable {
             }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw WriteError(path: path, operation: "write", code: errno)
+                let code = errno
+                close(descriptor)
+                throw WriteError(path: path, operation: "write", code: code)
             }
             offset += written
         }
+        // close(2) can report a deferred write error (NFS, some full filesystems).
+        if close(descriptor) != 0 { throw WriteError(path: path, operation: "close", code: errno) }
     }
 }

@@ -13,12 +13,7 @@ public func buildApplication(
     onReady: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let logger = dependencies.logger
-    if config.regenerateOnStart {
-        let report = try dependencies.generator.publishAll()
-        logger.info(
-            "published the public files of every event",
-            metadata: ["events": "\(report.published)", "removed": "\(report.removed)", "out": "\(config.outputDirectory)"])
-    }
+    if config.regenerateOnStart { try rebuildPublicFiles(config: config, dependencies: dependencies) }
     let tracker = try EdgeTracker.build(database: dependencies.database, config: config.tracker, logger: logger)
     let router = buildRouter(config: config, dependencies: dependencies, tracker: tracker.tracker)
     let host = config.host
@@ -49,13 +44,28 @@ func buildRouter(config: ServeConfig, dependencies: AppDependencies, tracker: Cl
     return router
 }
 
+/// Rebuilds `out/` from the database before a server answers: whatever a crash (even SIGKILL in
+/// the middle of a publish) left behind, files then match a fresh render, leftovers are gone and
+/// events deleted before the crash stay deleted.
+func rebuildPublicFiles(config: ServeConfig, dependencies: AppDependencies) throws {
+    let report = try dependencies.generator.publishAll()
+    dependencies.logger.info(
+        "published the public files of every event",
+        metadata: [
+            "events": "\(report.published)", "removed": "\(report.removed)", "leftovers": "\(report.leftovers)",
+            "out": "\(config.outputDirectory)",
+        ])
+}
+
 /// Builds the organizer API alone (`attendify api`, behind Nginx in production): `/api` only;
-/// public files are Nginx's job and clicks the tracker process's.
+/// public files are served by Nginx and clicks by the tracker process. Like `serve`, it first
+/// rebuilds `out/` (unless `regenerateOnStart` is off).
 public func buildAPIApplication(
     config: ServeConfig, dependencies: AppDependencies,
     onReady: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
     let logger = dependencies.logger
+    if config.regenerateOnStart { try rebuildPublicFiles(config: config, dependencies: dependencies) }
     let router = Router(context: AppRequestContext.self)
     OrganizerAPI.addRoutes(
         to: router, database: dependencies.database, generator: dependencies.generator, config: config.api, now: dependencies.now)

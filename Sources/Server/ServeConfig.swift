@@ -25,6 +25,8 @@ public struct ServeConfig: Sendable {
     public var trustedProxies: Set<String> = []
     /// bcrypt cost for new passwords.
     public var bcryptCost: UInt8 = 12
+    /// Password checks running or waiting at once before the API answers 503 (nil: the API's default).
+    public var maximumPendingPasswordChecks: Int?
     /// The organizer panel's static files, served at `/`.
     public var panelDirectory = "./Panel"
 
@@ -34,6 +36,7 @@ public struct ServeConfig: Sendable {
         config.rateLimitsEnabled = tracker.rateLimitsEnabled
         config.trustedProxies = trustedProxies
         config.bcryptCost = bcryptCost
+        if let maximumPendingPasswordChecks { config.maximumPendingPasswordChecks = maximumPendingPasswordChecks }
         return config
     }
 

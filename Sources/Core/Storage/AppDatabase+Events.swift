@@ -130,3 +130,36 @@ public struct PublicationSnapshot: Sendable {
     public var items: [PublishableEvent] = []
     public var unreadable: [UnreadableRow] = []
 }
+
+/// Which event a row is, without decoding the rest of it: what the generator needs to take the
+/// event's lock and re-read it there. `publicID` is nil for a row whose id no longer validates.
+public struct EventKey: Sendable, Hashable {
+    public var id: Int64
+    public var publicID: PublicID?
+}
+
+extension AppDatabase {
+    /// Every event's keys, oldest first (`generate --all`).
+    public func eventKeys() throws -> [EventKey] {
+        try writer.read { db in try Self.eventKeys(db, sql: "SELECT id, public_id FROM events ORDER BY id") }
+    }
+
+    /// The keys of one organizer's events (republishing after a settings change).
+    public func eventKeys(userID: Int64) throws -> [EventKey] {
+        try writer.read { db in
+            try Self.eventKeys(db, sql: "SELECT id, public_id FROM events WHERE user_id = ? ORDER BY id", arguments: [userID])
+        }
+    }
+
+    public func eventExists(publicID: PublicID) throws -> Bool {
+        try writer.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE public_id = ?)", arguments: [publicID.rawValue]) ?? false
+        }
+    }
+
+    private static func eventKeys(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [EventKey] {
+        try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            EventKey(id: row["id"], publicID: PublicID(row["public_id"] as String))
+        }
+    }
+}

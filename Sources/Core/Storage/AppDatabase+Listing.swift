@@ -51,14 +51,4 @@ extension AppDatabase {
             ).map { ClickBucket(bucketStart: $0["bucket_start"], type: $0["interaction_type"], count: $0["count"]) }
         }
     }
-
-    /// Every event of one organizer with their defaults (republishing after a settings change).
-    public func publishableEvents(userID: Int64) throws -> [PublishableEvent] {
-        try writer.read { db in
-            let defaults = try Self.widgetDefaults(db, userID: userID)
-            return try EventRecord.filter(sql: "user_id = ?", arguments: [userID]).fetchAll(db).map {
-                PublishableEvent(event: try $0.event(), userDefaults: defaults)
-            }
-        }
-    }
 }
