@@ -20,6 +20,40 @@ public struct NginxConfig: Sendable {
     /// set, the site listens with TLS on `listen`, sends HSTS, and port 80 only redirects.
     public var tlsCertificate: String?
     public var tlsKey: String?
+    /// What the access log records (`nginx-config --access-log`).
+    public var accessLog = AccessLog.private
+    /// The error log's level for our server blocks (`nginx-config --error-log-level`). Nginx
+    /// names the client ("client: 1.2.3.4") on most request-time lines; at `crit` those are left
+    /// out (404 open() failures, rate-limit rejections, upstream errors).
+    public var errorLogLevel = "crit"
+    /// Where the site's logs go (Debian's logrotate rotates /var/log/nginx/*.log). With
+    /// `standalonePrefix` they go under the prefix instead.
+    public var logDirectory = "/var/log/nginx"
+
+    /// The access log choices.
+    public enum AccessLog: String, Sendable, CaseIterable {
+        /// `attendify_private`: time, method, path, status, bytes, timings. No client address,
+        /// user agent, referrer, query string or cookie.
+        case `private`
+        /// No access log at all.
+        case off
+        /// Nginx's `combined` format: client address, user agent and referrer. Only with a legal
+        /// basis (pairs with the tracker's `--store-client-info`).
+        case full
+    }
+
+    /// Levels `errorLogLevel` may take (Nginx's, without `debug`, which needs a debug build).
+    public static let errorLogLevels = ["info", "notice", "warn", "error", "crit", "alert", "emerg"]
+
+    /// The routes that take credentials: only POSTs to these are rate limited per address by the
+    /// `attendify_auth` zone (add a future password reset here). Everything else under /api/,
+    /// the session check every panel load makes included, is not limited by it.
+    public static let credentialRoutes = ["/api/auth/login", "/api/auth/register"]
+
+    /// The private access log format: nothing that identifies a visitor. `$uri` is the path
+    /// without the query string (after our rewrites: a widget logs as its index.html).
+    static let privateLogFormat =
+        "log_format attendify_private '$time_iso8601 \"$request_method $uri\" $status $body_bytes_sent $request_time $upstream_response_time';"
 
     var tls: (certificate: String, key: String)? {
         guard let tlsCertificate, let tlsKey else { return nil }
@@ -51,7 +85,7 @@ public struct NginxConfig: Sendable {
             http {
                 include /etc/nginx/mime.types;
                 default_type application/octet-stream;
-                access_log \(prefix)/access.log;
+                access_log off;  # each server block names its own (nginx-config --access-log)
                 client_body_temp_path \(prefix)/tmp/client_body;
                 proxy_temp_path \(prefix)/tmp/proxy;
                 fastcgi_temp_path \(prefix)/tmp/fastcgi;
@@ -88,13 +122,20 @@ public struct NginxConfig: Sendable {
             ? """
             # Per-address request limits in front of the app's own (which count clicks and failed logins).
             limit_req_zone $binary_remote_addr zone=attendify_track:10m rate=30r/s;
-            limit_req_zone $binary_remote_addr zone=attendify_auth:10m rate=10r/m;
+            # Credential routes: only POSTs count (a request whose key is empty is not limited).
+            map $request_method $attendify_credential_client {
+                POST $binary_remote_addr;
+                default "";
+            }
+            limit_req_zone $attendify_credential_client zone=attendify_auth:10m rate=10r/m;
             limit_req_status 429;
+            # Rejections logged at info, delays at debug: below the error log's level, since Nginx
+            # names the client on each line. The 429s are in the access log.
+            limit_req_log_level info;
 
 
             """ : "# Rate limits: off (nginx-config --rate-limits off).\n\n"
         let trackLimit = rateLimits ? "        limit_req zone=attendify_track burst=60 nodelay;\n" : ""
-        let authLimit = rateLimits ? "        limit_req zone=attendify_auth burst=20 nodelay;\n" : ""
         let proxy = """
             proxy_http_version 1.1;
             proxy_set_header Connection "";
@@ -115,9 +156,10 @@ public struct NginxConfig: Sendable {
                 keepalive 64;
             }
 
-            \(limitZones)\(redirectServer)server {
+            \(logFormat)\(limitZones)\(redirectServer)server {
                 \(listenDirectives)
                 server_name \(serverName);
+                \(indent(logDirectives, 4))
                 root \(outputDirectory);
                 charset utf-8;
                 etag on;
@@ -157,13 +199,7 @@ public struct NginxConfig: Sendable {
                     \(indent(proxy, 8))
                 }
 
-                location /api/auth/ {
-            \(authLimit)        client_max_body_size 64k;
-                    proxy_pass http://attendify_api;
-                    \(indent(proxy, 8))
-                }
-
-                location /api/ {
+                \(credentialLocation(proxy))location /api/ {
                     client_max_body_size 64k;
                     proxy_pass http://attendify_api;
                     \(indent(proxy, 8))
@@ -194,6 +230,56 @@ public struct NginxConfig: Sendable {
             """
     }
 
+    /// Credential routes (login, registration) under their own per-address limit; the rest of
+    /// /api/ goes to the `/api/` location, which has none.
+    private func credentialLocation(_ proxy: String) -> String {
+        guard rateLimits else { return "" }
+        let routes = Self.credentialRoutes.map { route in
+            route.map { "\\.^$|?*+()[]{}".contains($0) ? "\\\($0)" : String($0) }.joined()
+        }.joined(separator: "|")
+        let block = """
+            # Credential routes (NginxConfig.credentialRoutes): POSTs limited per address.
+            location ~ "^(?:\(routes))/*$" {
+                limit_req zone=attendify_auth burst=20 nodelay;
+                client_max_body_size 64k;
+                proxy_pass http://attendify_api;
+                \(indent(proxy, 4))
+            }
+            """
+        return indent(block, 4) + "\n\n    "
+    }
+
+    private var logFormat: String {
+        accessLog == .private
+            ? "# Access log without client address, user agent, referrer, query string or cookie.\n\(Self.privateLogFormat)\n\n"
+            : ""
+    }
+
+    private var logPaths: (access: String, error: String) {
+        if let prefix = standalonePrefix { return ("\(prefix)/access.log", "\(prefix)/error.log") }
+        return ("\(logDirectory)/attendify-access.log", "\(logDirectory)/attendify-error.log")
+    }
+
+    /// Server-level logs: they override Debian's http-level access_log and error_log.
+    private var logDirectives: String {
+        let access: String
+        switch accessLog {
+        case .private: access = "access_log \(logPaths.access) attendify_private;"
+        case .off: access = "access_log off;"
+        case .full: access = "# Full access log (nginx-config --access-log full): client addresses and user agents.\naccess_log \(logPaths.access) combined;"
+        }
+        let level =
+            errorLogLevel == "crit"
+            ? "# Errors at crit: Nginx names the client on lesser lines (nginx-config --error-log-level)."
+            : "# Errors at \(errorLogLevel) (nginx-config --error-log-level): lines name the client's address."
+        return """
+            \(access)
+            \(level)
+            error_log \(logPaths.error) \(errorLogLevel);
+            log_not_found off;
+            """
+    }
+
     private var listenDirectives: String {
         guard let tls else { return "listen \(listen);" }
         return """
@@ -212,6 +298,7 @@ public struct NginxConfig: Sendable {
             server {
                 listen 80;
                 server_name \(serverName);
+                \(indent(logDirectives, 4))
                 location /.well-known/acme-challenge/ { root \(acmeRoot); }
                 location / { return 301 https://$host$request_uri; }
             }

@@ -11,6 +11,11 @@ struct NginxConfigCommand: ParsableCommand {
             Without --standalone it prints a site file for /etc/nginx/sites-enabled/ (deploy/nginx/attendify.conf \
             is this output for the default layout). With --standalone PREFIX it prints a complete nginx.conf whose \
             pid, logs and temp files live under PREFIX, runnable without root: nginx -p PREFIX -c PREFIX/nginx.conf.
+
+            Logs: by default the access log has no client address, user agent, referrer, query string or cookie \
+            (--access-log private), and the error log keeps only crit and worse, because Nginx names the client on \
+            lesser lines (--error-log-level). --access-log full (Nginx's combined format) and --error-log-level error \
+            log client addresses: use them only with a legal basis, as with the tracker's --store-client-info.
             """)
 
     @Option(help: "HOST:PORT or PORT to listen on.")
@@ -46,8 +51,20 @@ struct NginxConfigCommand: ParsableCommand {
     @Option(name: .customLong("acme-root"), help: "Webroot for Let's Encrypt HTTP-01 challenges (certbot --webroot -w).")
     var acmeRoot = "/var/www/letsencrypt"
 
+    @Option(name: .customLong("access-log"), help: "private|off|full: the access log (default private: no client address, user agent, referrer or query string; full: combined format, only with a legal basis).")
+    var accessLog = "private"
+
+    @Option(name: .customLong("error-log-level"), help: "info|notice|warn|error|crit|alert|emerg (default crit: below it Nginx names the client's address on each line).")
+    var errorLogLevel = "crit"
+
     func validate() throws {
         guard ["on", "off"].contains(rateLimits) else { throw ValidationError("--rate-limits must be on or off") }
+        guard NginxConfig.AccessLog(rawValue: accessLog) != nil else {
+            throw ValidationError("--access-log must be private, off or full")
+        }
+        guard NginxConfig.errorLogLevels.contains(errorLogLevel) else {
+            throw ValidationError("--error-log-level must be one of \(NginxConfig.errorLogLevels.joined(separator: ", "))")
+        }
         guard (tlsCertificate == nil) == (tlsKey == nil) else {
             throw ValidationError("--tls-certificate and --tls-key go together")
         }
@@ -79,6 +96,8 @@ struct NginxConfigCommand: ParsableCommand {
         config.tlsCertificate = tlsCertificate
         config.tlsKey = tlsKey
         config.acmeRoot = acmeRoot
+        config.accessLog = NginxConfig.AccessLog(rawValue: accessLog) ?? .private
+        config.errorLogLevel = errorLogLevel
         print(config.render(), terminator: "")
     }
 }

@@ -24,6 +24,93 @@ import Testing
         #expect(!config.render().contains("limit_req"))
     }
 
+    /// Every server block (the TLS redirect too) logs in the private format by default, which
+    /// names no client address, user agent, referrer, query string or cookie.
+    @Test func accessLogIsPrivateByDefaultInEveryServerBlock() throws {
+        var config = NginxConfig()
+        config.listen = "443"
+        config.tlsCertificate = "/etc/ssl/cert.pem"
+        config.tlsKey = "/etc/ssl/key.pem"
+        let text = config.render()
+        let format = try #require(text.split(separator: "\n").first { $0.hasPrefix("log_format attendify_private ") })
+        for leak in ["$remote_addr", "$binary_remote_addr", "$http_", "$request_uri", "$args", "$query_string", "$request ", "$cookie_", "$remote_user", "$proxy_add_x_forwarded_for"] {
+            #expect(!format.contains(leak), "the private format logs \(leak)")
+        }
+        for field in ["$time_iso8601", "$request_method", "$uri", "$status", "$body_bytes_sent", "$request_time", "$upstream_response_time"] {
+            #expect(format.contains(field))
+        }
+        let servers = text.components(separatedBy: "\nserver {").count - 1
+        #expect(servers == 2)
+        #expect(count("access_log /var/log/nginx/attendify-access.log attendify_private;", in: text) == servers)
+        #expect(count("error_log /var/log/nginx/attendify-error.log crit;", in: text) == servers)
+        #expect(count("log_not_found off;", in: text) == servers)
+        #expect(!text.contains("combined"))
+    }
+
+    @Test func accessLogOffAndFull() {
+        var config = NginxConfig()
+        config.accessLog = .off
+        var text = config.render()
+        #expect(text.contains("access_log off;"))
+        #expect(!text.contains("log_format"))
+        #expect(!text.contains("access_log /"))
+        config.accessLog = .full
+        config.errorLogLevel = "error"
+        text = config.render()
+        #expect(text.contains("access_log /var/log/nginx/attendify-access.log combined;"))
+        #expect(text.contains("error_log /var/log/nginx/attendify-error.log error;"))
+        #expect(!text.contains("attendify_private"))
+    }
+
+    @Test func standaloneLogsUnderThePrefixInTheChosenFormat() throws {
+        var config = NginxConfig()
+        config.standalonePrefix = "/tmp/prefix"
+        var text = config.render()
+        #expect(text.contains("access_log /tmp/prefix/access.log attendify_private;"))
+        #expect(text.contains("error_log /tmp/prefix/error.log crit;"))
+        // No http-level log in the combined format for the server block to inherit.
+        #expect(text.contains("    access_log off;"))
+        #expect(!text.contains("combined"))
+        // The format is declared before the access_log that names it (Nginx requires that order).
+        let declared = try #require(text.range(of: "log_format attendify_private"))
+        let used = try #require(text.range(of: "access_log /tmp/prefix/access.log attendify_private;"))
+        #expect(declared.lowerBound < used.lowerBound)
+        config.accessLog = .full
+        text = config.render()
+        #expect(text.contains("access_log /tmp/prefix/access.log combined;"))
+    }
+
+    /// Rate-limit rejections are logged below the error log's level (Nginx names the client on them).
+    @Test func rateLimitRejectionsStayOutOfTheErrorLog() {
+        let text = NginxConfig().render()
+        #expect(text.contains("limit_req_log_level info;"))
+    }
+
+    /// Only POSTs to the credential routes count against attendify_auth: the session check
+    /// every panel load makes, /me and logout go to /api/ unlimited.
+    @Test func onlyCredentialRoutesAreLimitedByTheAuthZone() throws {
+        let text = NginxConfig().render()
+        #expect(NginxConfig.credentialRoutes == ["/api/auth/login", "/api/auth/register"])
+        #expect(!text.contains("location /api/auth/ {"))
+        #expect(text.contains(#"location ~ "^(?:/api/auth/login|/api/auth/register)/*$" {"#))
+        #expect(text.contains("limit_req_zone $attendify_credential_client zone=attendify_auth:10m rate=10r/m;"))
+        #expect(text.contains("map $request_method $attendify_credential_client {\n    POST $binary_remote_addr;\n    default \"\";\n}"))
+        #expect(count("limit_req zone=attendify_auth", in: text) == 1)
+        // The /api/ location has no limit_req of its own.
+        let api = try #require(text.range(of: "location /api/ {"))
+        let apiBlock = text[api.upperBound...].prefix { $0 != "}" }
+        #expect(!apiBlock.contains("limit_req"))
+        // With rate limits off the credential location is not rendered at all.
+        var off = NginxConfig()
+        off.rateLimits = false
+        #expect(!off.render().contains("attendify_credential_client"))
+        #expect(off.render().contains("location /api/ {"))
+    }
+
+    private func count(_ needle: String, in text: String) -> Int {
+        text.components(separatedBy: needle).count - 1
+    }
+
     @Test func standaloneKeepsEveryRuntimePathUnderThePrefix() {
         var config = NginxConfig()
         config.standalonePrefix = "/tmp/prefix"
