@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Keeps the link table in step with the database, also when the API runs in another process:
 /// loads every event at start, then polls the `link_changes` log (one indexed query) and reloads
@@ -11,12 +12,17 @@ public struct LinkTableRefresher: Service {
     let table: LinkTable
     let interval: Duration
     let logger: Logger
+    /// The change sequence the table reflects, shared by `loadAll()` and `run()`: `run()` must
+    /// continue from what the load saw, or changes committed between start-up and the first poll
+    /// would never reach the table.
+    private let loaded: LoadedSequence
 
     public init(database: AppDatabase, table: LinkTable, interval: Duration, logger: Logger) {
         self.database = database
         self.table = table
         self.interval = interval
         self.logger = logger
+        self.loaded = LoadedSequence()
     }
 
     /// Loads every event; returns the change sequence the table reflects. Called before serving.
@@ -29,11 +35,14 @@ public struct LinkTableRefresher: Service {
         for item in snapshot.items { entries[item.event.publicID.rawValue] = LinkTable.Entry(item) }
         table.replaceAll(entries)
         logger.info("link table loaded", metadata: ["events": "\(entries.count)"])
+        loaded.sequence.store(latest, ordering: .releasing)
         return latest
     }
 
     public func run() async throws {
-        var seen = try database.latestLinkChange()
+        // Normally `EdgeTracker.build` has loaded the table; a refresher run without that loads now.
+        var seen = loaded.sequence.load(ordering: .acquiring)
+        if seen == LoadedSequence.notLoaded { seen = try loadAll() }
         var lastPrune = ContinuousClock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await Task.sleep(for: interval)
@@ -61,4 +70,10 @@ public struct LinkTableRefresher: Service {
             current = latest
         }
     }
+}
+
+/// The sequence `loadAll()` loaded at; a class so the `Service` struct's copies share it.
+private final class LoadedSequence: Sendable {
+    static let notLoaded: Int64 = -1
+    let sequence = Atomic<Int64>(LoadedSequence.notLoaded)
 }

@@ -45,8 +45,12 @@ struct TrackerHarness: @unchecked Sendable {
     }
 }
 
+/// Runs `body` against a started tracker. `beforeServing` runs after `EdgeTracker.build` has loaded
+/// the link table and before any service starts (the window a start-up race lives in).
 func withTracker<T: Sendable>(
-    configure: (inout TrackerConfig) -> Void = { _ in }, _ body: @Sendable (TrackerHarness) async throws -> T
+    configure: (inout TrackerConfig) -> Void = { _ in },
+    beforeServing: (AppDatabase, Event) throws -> Void = { _, _ in },
+    _ body: @Sendable (TrackerHarness) async throws -> T
 ) async throws -> T {
     let folder = try TemporaryDirectory()
     let database = try AppDatabase.open(path: folder.file("db.sqlite"))
@@ -57,6 +61,7 @@ func withTracker<T: Sendable>(
     configure(&config)
     let logger = Logger(label: "test")
     let edge = try EdgeTracker.build(database: database, config: config, logger: logger)
+    try beforeServing(database, event)
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let services = edge.backgroundServices + [edge.httpService(host: "127.0.0.1", port: 0, logger: logger) { continuation.yield($0) }]
     let group = ServiceGroup(configuration: .init(services: services, logger: logger))
