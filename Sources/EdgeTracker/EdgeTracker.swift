@@ -37,6 +37,7 @@ public struct EdgeTracker: Sendable {
         let tracker = self.tracker
         return NIOHTTPService(
             name: "attendify track", host: host, port: port, logger: logger, pipeline: .decoderOnly,
+            defences: ConnectionDefences(config: tracker.config, metrics: metrics),
             makeHandler: { TrackHTTPHandler(tracker: tracker) }, onReady: onReady)
     }
 

@@ -8,8 +8,16 @@ import NIOHTTP1
 /// helper, no header objects). A known id is answered from memory on the event loop; only a miss
 /// leaves it. Answers keep the order of the requests on a connection even when a miss has to wait
 /// for the database: later requests queue behind it.
-final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// It also defends the connection, at a cost of one increment per request on the hot path:
+/// - request timeout: one repeating check per connection at a quarter of `requestTimeout` closes
+///   it when no request head completed over a whole timeout (slow-header clients trickling bytes,
+///   idle keep-alive, clients that stopped reading) unless a database lookup is in progress;
+/// - back-pressure: it holds NIO's `read` while the channel is unwritable (the client does not read
+///   its answers) or while too many requests wait behind a lookup, and lets it go when that clears.
+final class TrackHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let tracker: ClickTracker
@@ -17,14 +25,28 @@ final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// One handler serves one connection: its peer's address is formatted once, not per click.
     private var peerAddress: String??
     /// Requests that arrived while an earlier one waits for a database lookup.
-    private var waiting: [HTTPRequestHead] = []
+    private var waiting = CircularBuffer<HTTPRequestHead>()
     private var lookingUp = false
-    private var closeAfterWaiting = false
+    /// The answer to a request NIO's decoder rejected, written once the requests before it are answered.
+    private var pendingError: ErrorAnswer?
     private var dateCache = HTTPDateCache()
     /// The last user agent seen on this connection and the bot filter's verdict on it: clients
     /// repeat the same header on every request, and the scan was the hottest code of the tracker.
     private var lastUserAgent: String?
     private var lastUserAgentIsAutomated = true
+
+    // Back-pressure.
+    private var writable = true
+    private var tooManyWaiting = false
+    /// A `read` NIO asked for while paused, passed on when the pause ends.
+    private var readHeld = false
+
+    // Request timeout: `heads` is the cheap per-request marker the periodic check compares.
+    private var heads: UInt32 = 0
+    private var headsAtLastCheck: UInt32 = 0
+    private var quietChecks = 0
+    private var timeoutCheck: RepeatedTask?
+    static let checksPerTimeout = 4
 
     init(tracker: ClickTracker) {
         self.tracker = tracker
@@ -32,14 +54,108 @@ final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     static let notFoundBody = "Not found\n"
 
+    enum ErrorAnswer {
+        case badRequest, headerTooLarge
+
+        var bytes: StaticString {
+            switch self {
+            case .badRequest: "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            case .headerTooLarge: "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            }
+        }
+    }
+
+    // MARK: Lifecycle and the request timeout
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { startTimeoutCheck(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        startTimeoutCheck(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stopTimeoutCheck()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        stopTimeoutCheck()
+    }
+
+    private func startTimeoutCheck(context: ChannelHandlerContext) {
+        guard timeoutCheck == nil else { return }
+        let interval = TimeAmount.nanoseconds(TimeAmount(tracker.config.requestTimeout).nanoseconds / Int64(Self.checksPerTimeout))
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timeoutCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            let (handler, context) = loopBound.value
+            handler.checkTimeout(context: context)
+        }
+    }
+
+    private func stopTimeoutCheck() {
+        timeoutCheck?.cancel()
+        timeoutCheck = nil
+    }
+
+    /// Closes the connection after `checksPerTimeout` checks in a row without a new request head
+    /// (so between one and one and a quarter timeouts after the last one, or after it opened). A
+    /// lookup in progress is our wait, not the client's.
+    private func checkTimeout(context: ChannelHandlerContext) {
+        if lookingUp || heads != headsAtLastCheck {
+            headsAtLastCheck = heads
+            quietChecks = 0
+            return
+        }
+        quietChecks += 1
+        guard quietChecks >= Self.checksPerTimeout else { return }
+        stopTimeoutCheck()
+        tracker.metrics.requestTimeouts.wrappingAdd(1, ordering: .relaxed)
+        context.close(promise: nil)
+    }
+
+    // MARK: Back-pressure
+
+    func read(context: ChannelHandlerContext) {
+        if writable && !tooManyWaiting {
+            context.read()
+        } else if !readHeld {
+            readHeld = true
+            tracker.metrics.readPauses.wrappingAdd(1, ordering: .relaxed)
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        writable = context.channel.isWritable
+        if writable { resumeReading(context: context) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func resumeReading(context: ChannelHandlerContext) {
+        guard readHeld, writable, !tooManyWaiting else { return }
+        readHeld = false
+        context.read()
+    }
+
+    // MARK: Requests
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let head): requestHead = head
+        case .head(let head):
+            requestHead = head
+            heads &+= 1
         case .body: break  // a click has no body; whatever was sent is ignored
         case .end:
             guard let head = requestHead else { return }
             requestHead = nil
-            if lookingUp { waiting.append(head) } else { handle(head, context: context) }
+            if lookingUp {
+                waiting.append(head)
+                if waiting.count >= tracker.config.maxWaitingRequests { tooManyWaiting = true }
+            } else {
+                handle(head, context: context)
+            }
         }
     }
 
@@ -48,14 +164,32 @@ final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A request NIO's decoder could not parse: answer 400 once and close, as HTTP requires.
-        guard error is HTTPParserError else {
+        // A request NIO's decoder could not parse: answer once and close, as HTTP requires; a head
+        // over the size or field-count limit is 431, anything else 400. The decoder reads nothing
+        // more, but requests decoded before the bad one still get their answers first.
+        guard let parserError = error as? HTTPParserError else {
             context.close(promise: nil)
             return
         }
+        let answer: ErrorAnswer
+        if case .headerOverflow = parserError {
+            answer = .headerTooLarge
+            tracker.metrics.headersTooLarge.wrappingAdd(1, ordering: .relaxed)
+        } else {
+            answer = .badRequest
+        }
+        if lookingUp {
+            pendingError = answer
+        } else {
+            writeError(answer, context: context)
+        }
+    }
+
+    private func writeError(_ answer: ErrorAnswer, context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: 128)
-        buffer.writeString("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+        buffer.writeStaticString(answer.bytes)
+        let loopBound = context.loopBound
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in loopBound.value.close(promise: nil) }
     }
 
     private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
@@ -95,7 +229,16 @@ final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         while !lookingUp, !waiting.isEmpty {
             handle(waiting.removeFirst(), context: context)
         }
+        if !lookingUp, let answer = pendingError {
+            pendingError = nil
+            writeError(answer, context: context)
+            return
+        }
         context.flush()
+        if tooManyWaiting && waiting.count < tracker.config.maxWaitingRequests / 2 {
+            tooManyWaiting = false
+            resumeReading(context: context)
+        }
     }
 
     private func isAutomated(_ userAgent: String?) -> Bool {
@@ -141,7 +284,8 @@ final class TrackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if keepAlive {
             context.write(wrapOutboundOut(buffer), promise: nil)
         } else {
-            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+            let loopBound = context.loopBound
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in loopBound.value.close(promise: nil) }
         }
     }
 }

@@ -21,6 +21,22 @@ public struct TrackerConfig: Sendable {
     /// How long an unknown but well-formed id is remembered as unknown.
     public var negativeCacheTTL: Duration = .seconds(1)
 
+    // Defences of the bare NIO server (`attendify track`); `attendify serve` answers /track through
+    // Hummingbird and does not use them.
+
+    /// A connection that has not completed a request head this long after it opened or after its
+    /// last answer is closed: idle keep-alive connections, and slow-header (slowloris) clients.
+    public var requestTimeout: Duration = .seconds(10)
+    /// Open connections beyond this are closed at once (and it never exceeds what the process's
+    /// open-file limit leaves room for).
+    public var maxConnections: Int = 4_096
+    /// Request line plus header fields beyond this many bytes are answered 431 and the connection closed.
+    public var maxHeaderBytes: Int = 16 * 1_024
+    /// More header fields than this are answered 431 too.
+    public var maxHeaderFields: Int = 100
+    /// Requests queued on one connection behind a database lookup before it stops reading.
+    public var maxWaitingRequests: Int = 64
+
     public init() {}
 
     /// Whether clicks beyond a per-client rate are left uncounted.

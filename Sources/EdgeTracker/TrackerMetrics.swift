@@ -19,6 +19,11 @@ public final class TrackerMetrics: Sendable {
     let flushCount = Atomic<Int>(0)
     let flushMicroseconds = Atomic<Int>(0)
     let queueDepth = Atomic<Int>(0)
+    let openConnections = Atomic<Int>(0)
+    let connectionsRefused = Atomic<Int>(0)
+    let requestTimeouts = Atomic<Int>(0)
+    let headersTooLarge = Atomic<Int>(0)
+    let readPauses = Atomic<Int>(0)
 
     public init() {}
 
@@ -40,6 +45,17 @@ public final class TrackerMetrics: Sendable {
 
     public var recordedCount: Int { recorded.load(ordering: .relaxed) }
     public var droppedCount: Int { dropped.load(ordering: .relaxed) }
+    public var receivedCount: Int { received.load(ordering: .relaxed) }
+    /// Connections of the public port open right now.
+    public var openConnectionCount: Int { openConnections.load(ordering: .relaxed) }
+    /// Connections closed at once because `maxConnections` were open.
+    public var refusedConnectionCount: Int { connectionsRefused.load(ordering: .relaxed) }
+    /// Connections closed because no request head completed within `requestTimeout`.
+    public var requestTimeoutCount: Int { requestTimeouts.load(ordering: .relaxed) }
+    /// Requests answered 431.
+    public var headerTooLargeCount: Int { headersTooLarge.load(ordering: .relaxed) }
+    /// Times a connection stopped reading for back-pressure (unwritable, or too many queued requests).
+    public var readPauseCount: Int { readPauses.load(ordering: .relaxed) }
 
     /// Prometheus text exposition format 0.0.4.
     public func prometheusText() -> String {
@@ -57,6 +73,11 @@ public final class TrackerMetrics: Sendable {
         text += line("attendify_track_not_found_total", "Track requests answered 404.", "counter", notFound.load(ordering: .relaxed))
         text += line("attendify_click_write_errors_total", "Failed batch writes (retried).", "counter", writeErrors.load(ordering: .relaxed))
         text += line("attendify_click_queue_depth", "Clicks waiting to be written.", "gauge", queueDepth.load(ordering: .relaxed))
+        text += line("attendify_track_open_connections", "Open connections of the public tracker port.", "gauge", openConnections.load(ordering: .relaxed))
+        text += line("attendify_track_connections_refused_total", "Connections closed at once because the connection cap was reached.", "counter", connectionsRefused.load(ordering: .relaxed))
+        text += line("attendify_track_request_timeouts_total", "Connections closed because no request head completed within the request timeout.", "counter", requestTimeouts.load(ordering: .relaxed))
+        text += line("attendify_track_header_too_large_total", "Requests answered 431 Request Header Fields Too Large.", "counter", headersTooLarge.load(ordering: .relaxed))
+        text += line("attendify_track_read_pauses_total", "Times a connection stopped reading for back-pressure.", "counter", readPauses.load(ordering: .relaxed))
         let flushes = flushCount.load(ordering: .relaxed)
         let seconds = Double(flushMicroseconds.load(ordering: .relaxed)) / 1_000_000
         text += "# HELP attendify_click_flush_seconds Time spent committing click batches.\n# TYPE attendify_click_flush_seconds summary\n"

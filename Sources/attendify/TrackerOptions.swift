@@ -18,10 +18,62 @@ struct TrackerOptions: ParsableArguments {
     @Option(name: .customLong("metrics-port"), help: "Loopback port for Prometheus /metrics (env ATTENDIFY_METRICS_PORT).")
     var metricsPort: Int?
 
+    @Option(
+        name: .customLong("request-timeout"),
+        help: ArgumentHelp(
+            "Close a connection that has not sent a complete request head within this many seconds of opening or of its last answer (slow clients, idle keep-alive). `attendify track` only: `serve` answers /track through Hummingbird (env ATTENDIFY_REQUEST_TIMEOUT; default 10).",
+            valueName: "seconds"))
+    var requestTimeout: Double?
+
+    @Option(
+        name: .customLong("max-connections"),
+        help: ArgumentHelp(
+            "Open connections beyond this are closed at once; also kept below the open-file limit (RLIMIT_NOFILE, whose soft value is raised toward the hard one). `attendify track` only (env ATTENDIFY_MAX_CONNECTIONS; default 4096).",
+            valueName: "n"))
+    var maxConnections: Int?
+
     func validate() throws {
         if let limit = try clickLimitValue(), limit < 0 {
             throw ValidationError("--click-limit must be 0 (no limit) or a positive number, got \(limit)")
         }
+        _ = try requestTimeoutValue()
+        _ = try maxConnectionsValue()
+    }
+
+    /// Longest accepted `--request-timeout`: beyond an hour it no longer protects anything.
+    static let maximumRequestTimeout = 3_600.0
+    static let maximumConnections = 1_000_000
+
+    private func requestTimeoutValue() throws -> Double? {
+        let value: Double
+        if let requestTimeout {
+            value = requestTimeout
+        } else if let text = Environment.value("ATTENDIFY_REQUEST_TIMEOUT") {
+            guard let parsed = Double(text) else { throw ValidationError("ATTENDIFY_REQUEST_TIMEOUT must be a number of seconds, got \(text)") }
+            value = parsed
+        } else {
+            return nil
+        }
+        guard value.isFinite, value >= 0.1, value <= Self.maximumRequestTimeout else {
+            throw ValidationError("--request-timeout must be from 0.1 to \(Int(Self.maximumRequestTimeout)) seconds, got \(value)")
+        }
+        return value
+    }
+
+    private func maxConnectionsValue() throws -> Int? {
+        let value: Int
+        if let maxConnections {
+            value = maxConnections
+        } else if let text = Environment.value("ATTENDIFY_MAX_CONNECTIONS") {
+            guard let parsed = Int(text) else { throw ValidationError("ATTENDIFY_MAX_CONNECTIONS must be a number, got \(text)") }
+            value = parsed
+        } else {
+            return nil
+        }
+        guard (1...Self.maximumConnections).contains(value) else {
+            throw ValidationError("--max-connections must be from 1 to \(Self.maximumConnections), got \(value)")
+        }
+        return value
     }
 
     private func clickLimitValue() throws -> Int? {
@@ -42,6 +94,8 @@ struct TrackerOptions: ParsableArguments {
         config.rateLimitsEnabled = access.rateLimitsEnabled
         config.storeClientInfo = storeClientInfo || ["1", "true", "on", "yes"].contains(Environment.value("ATTENDIFY_STORE_CLIENT_INFO") ?? "")
         config.trustedProxies = access.trustedProxySet
+        if let seconds = try requestTimeoutValue() { config.requestTimeout = .milliseconds(Int64((seconds * 1_000).rounded())) }
+        if let connections = try maxConnectionsValue() { config.maxConnections = connections }
         return config
     }
 }
