@@ -83,7 +83,7 @@ def plant_leftovers(out: Path, public_id: str) -> list[Path]:
     """Crash leftovers of each kind the publisher can leave behind."""
     widget = out / "widget" / "event" / public_id
     widget.mkdir(parents=True, exist_ok=True)
-    planted = [widget / ".tmp-1234567890", widget / "index.html.bak-42", out / "calendar" / f"{public_id}.deleted-77"]
+    planted = [widget / ".tmp-1234567890", widget / ".bak-42", out / "calendar" / f"{public_id}.deleted-77"]
     planted[0].write_bytes(b"<!doctype html><p>half a widget")
     planted[1].write_bytes(b"old copy")
     planted[2].mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,8 @@ BIN = str(Path(os.environ.get("ATTENDIFY_BIN", str(REPO / ".build/debug/attendif
 TEMPLATES = REPO / "Templates"
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) FaultTest"
 PASSWORD = "correct horse battery staple"
-LEFTOVER = re.compile(r"(^\.tmp-|\.deleted-|\.bak-)")
+# The contract's crash leftovers: `.tmp-*` files, `*.deleted-*` folders, `.bak-*` files.
+LEFTOVER = re.compile(r"(^\.tmp-|\.deleted-|^\.bak-)")
 PROBLEM_JSON = "application/problem+json"
 
 
