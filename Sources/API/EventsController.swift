@@ -67,16 +67,25 @@ struct EventsController<Context: APIRequestContext>: Sendable {
         let existing = try ownedEvent(context)
         let body = try await JSONBody.object(from: request, limit: config.maximumBodyBytes)
         let updated: Event
+        var previous: Event?
         do {
             // The body is merged into the event as stored at write time, inside the transaction.
             updated = try database.updateEvent(id: existing.id, userID: user.id, now: now()) { current in
-                try EventInput.draft(from: body, base: current)
+                previous = current
+                return try EventInput.draft(from: body, base: current)
             }
         } catch StorageError.notFound {
             throw APIError.notFound
         }
-        // A DELETE that won the race leaves nothing to show: the files are gone and so is the event.
-        guard try generator.sync(eventID: updated.id, publicID: updated.publicID) == .published else { throw APIError.notFound }
+        do {
+            // A DELETE that won the race leaves nothing to show: the files are gone and so is the event.
+            guard try generator.sync(eventID: updated.id, publicID: updated.publicID) == .published else { throw APIError.notFound }
+        } catch let error where !(error is APIError) {
+            // A failed publish changed no file, so an error answer must not have changed the event
+            // either: put the row back (unless a newer edit already replaced it).
+            if let previous { _ = try? database.revertEvent(to: previous, from: updated) }
+            throw error
+        }
         return try JSONResponse.make(response(updated))
     }
 

@@ -6,7 +6,8 @@ import Hummingbird
 
 /// The organizer API, mounted under `/api` on any router whose context is an
 /// `APIRequestContext`. Middleware order, outermost first: CORS (so even errors carry it),
-/// problem+json mapping, authentication and CSRF, then the controllers.
+/// problem+json mapping, the hop onto the API's blocking-work threads, authentication and CSRF,
+/// then the controllers.
 public enum OrganizerAPI {
     /// Adds every `/api` route; returns them (method and OpenAPI path) for the spec test.
     @discardableResult
@@ -17,6 +18,7 @@ public enum OrganizerAPI {
         let group = router.group("api")
             .add(middleware: APICORSMiddleware<Context>(allowedOrigins: config.allowedOrigins))
             .add(middleware: ProblemMiddleware<Context>())
+            .add(middleware: BlockingWorkMiddleware<Context>())
             .add(middleware: AuthMiddleware<Context>(database: database, allowedOrigins: config.allowedOrigins, now: now))
         let routes = RouteTable(group: group)
         AuthController<Context>(

@@ -35,21 +35,25 @@ struct SettingsController<Context: APIRequestContext>: Sendable {
         }
         try fields.finish()
         guard let defaults else { throw APIError.validation([]) }
-        try database.setWidgetDefaults(defaults, userID: user.id, now: now())
+        let previous = try database.setWidgetDefaults(defaults, userID: user.id, now: now())
         // By key, so each event is re-read under its publish lock: a concurrent edit cannot be
         // overwritten by an older snapshot, and an event deleted meanwhile just stays deleted.
-        // One event that fails does not stop the others; the first failure is reported.
-        var firstFailure: (any Error)?
-        for key in try database.eventKeys(userID: user.id) {
-            guard let publicID = key.publicID else { continue }
-            do {
-                try generator.sync(eventID: key.id, publicID: publicID)
-            } catch {
-                context.logger.error("republishing after a settings change failed", metadata: ["event_id": "\(key.id)", "error": "\(error)"])
-                firstFailure = firstFailure ?? error
+        let keys = try database.eventKeys(userID: user.id).compactMap { key in key.publicID.map { (key.id, $0) } }
+        var published = 0
+        do {
+            for (eventID, publicID) in keys {
+                try generator.sync(eventID: eventID, publicID: publicID)
+                published += 1
             }
+        } catch {
+            // An error answer must leave things as they were: restore the previous defaults (unless
+            // a newer change replaced them) and republish the widgets already redone with the new ones.
+            context.logger.error("republishing after a settings change failed; reverting it", metadata: ["error": "\(error)"])
+            if (try? database.revertWidgetDefaults(to: previous, from: defaults, userID: user.id, now: now())) == true {
+                for (eventID, publicID) in keys.prefix(published) { _ = try? generator.sync(eventID: eventID, publicID: publicID) }
+            }
+            throw error
         }
-        if let firstFailure { throw firstFailure }
         return try JSONResponse.make(SettingsResponse(iframeDefaults: defaults))
     }
 }

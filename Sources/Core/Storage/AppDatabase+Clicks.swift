@@ -9,7 +9,7 @@ extension AppDatabase {
     @discardableResult
     public func recordClicks(_ clicks: [Click]) throws -> Int {
         guard !clicks.isEmpty else { return 0 }
-        return try writer.write { db in
+        return try write { db in
             let liveIDs = Set(
                 try Int64.fetchAll(
                     db, sql: "SELECT id FROM events WHERE id IN (\(databaseQuestionMarks(count: Set(clicks.map(\.eventID)).count)))",

@@ -19,7 +19,7 @@ public struct PublishableEvent: Sendable {
 extension AppDatabase {
     /// Stores a validated draft as a new event of `userID`.
     public func createEvent(_ draft: EventDraft, userID: Int64, publicID: PublicID, now: Date) throws -> Event {
-        try writer.write { db in
+        try write { db in
             let event = Event(
                 id: 0, userID: userID, publicID: publicID, title: draft.title, description: draft.description,
                 start: draft.start, end: draft.end, timeZone: draft.timeZone, webinarURL: draft.webinarURL,
@@ -39,7 +39,7 @@ extension AppDatabase {
     /// Read-modify-write in one transaction: `change` sees the stored event and returns the
     /// draft to store, so two concurrent partial updates cannot undo each other.
     public func updateEvent(id: Int64, userID: Int64, now: Date, _ change: (Event) throws -> EventDraft) throws -> Event {
-        try writer.write { db in
+        try write { db in
             guard let record = try EventRecord.filter(sql: "id = ? AND user_id = ?", arguments: [id, userID]).fetchOne(db) else {
                 throw StorageError.notFound
             }
@@ -61,10 +61,24 @@ extension AppDatabase {
         }
     }
 
+    /// Undoes an update whose files could not be published (the files still show `previous`),
+    /// unless the event changed again since: then the newer change owns it. True when it reverted.
+    @discardableResult
+    public func revertEvent(to previous: Event, from written: Event) throws -> Bool {
+        try write { db in
+            // Compared as stored (whole seconds), not as the in-memory value with its fractions.
+            guard let record = try EventRecord.fetchOne(db, key: written.id), try record.event() == EventRecord(event: written).event()
+            else { return false }
+            var restored = try EventRecord(event: previous)
+            try restored.update(db)
+            return true
+        }
+    }
+
     /// Deletes an organizer's event (its clicks go with it). Returns the deleted event so callers
     /// can remove its files; throws `notFound` when missing or not the organizer's.
     public func deleteEvent(id: Int64, userID: Int64) throws -> Event {
-        try writer.write { db in
+        try write { db in
             guard let record = try EventRecord.filter(sql: "id = ? AND user_id = ?", arguments: [id, userID]).fetchOne(db) else {
                 throw StorageError.notFound
             }

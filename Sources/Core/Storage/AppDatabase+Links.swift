@@ -32,7 +32,7 @@ extension AppDatabase {
 
     /// Drops change rows older than `seconds`: every tracker has long since applied them.
     public func pruneLinkChanges(olderThan seconds: Int64, now: Date) throws {
-        try writer.write { db in
+        try write { db in
             try db.execute(sql: "DELETE FROM link_changes WHERE changed_at < ?", arguments: [now.epochSeconds - seconds])
         }
     }

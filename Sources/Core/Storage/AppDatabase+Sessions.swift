@@ -18,7 +18,7 @@ extension AppDatabase {
 
     /// Stores a session by the hash of its token (the token itself is never stored).
     public func createSession(userID: Int64, tokenHash: String, now: Date, expiresAt: Date) throws {
-        try writer.write { db in
+        try write { db in
             try db.execute(
                 sql: "INSERT INTO sessions (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
                 arguments: [userID, tokenHash, now.epochSeconds, expiresAt.epochSeconds])
@@ -40,6 +40,6 @@ extension AppDatabase {
     }
 
     public func deleteSession(tokenHash: String) throws {
-        try writer.write { db in try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash]) }
+        try write { db in try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash]) }
     }
 }

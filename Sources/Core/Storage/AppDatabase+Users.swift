@@ -5,7 +5,7 @@ extension AppDatabase {
     /// Registers an organizer. E-mails are unique regardless of case.
     public func createUser(email: String, passwordHash: String, fullName: String?, now: Date) throws -> User {
         do {
-            return try writer.write { db in
+            return try write { db in
                 var record = UserRecord(
                     id: nil, email: email, passwordHash: passwordHash, fullName: fullName, createdAt: now.epochSeconds,
                     updatedAt: now.epochSeconds)
@@ -28,11 +28,27 @@ extension AppDatabase {
         try writer.read { db in try Self.widgetDefaults(db, userID: userID) }
     }
 
-    /// Replaces the organizer's default widget settings.
-    public func setWidgetDefaults(_ overrides: CustomizationOverrides, userID: Int64, now: Date) throws {
-        try writer.write { db in
+    /// Replaces the organizer's default widget settings; returns the ones they replaced.
+    @discardableResult
+    public func setWidgetDefaults(_ overrides: CustomizationOverrides, userID: Int64, now: Date) throws -> CustomizationOverrides {
+        try write { db in
+            let previous = try Self.widgetDefaults(db, userID: userID)
             try UserSettingsRecord(userID: userID, iframeDefaults: StoredJSON.encode(overrides), updatedAt: now.epochSeconds)
                 .upsert(db)
+            return previous
+        }
+    }
+
+    /// Undoes `setWidgetDefaults` whose effects could not be published, unless the settings changed
+    /// again since (then that newer change owns them). True when it reverted.
+    @discardableResult
+    public func revertWidgetDefaults(to previous: CustomizationOverrides, from written: CustomizationOverrides, userID: Int64, now: Date)
+        throws -> Bool
+    {
+        try write { db in
+            guard try Self.widgetDefaults(db, userID: userID) == written else { return false }
+            try UserSettingsRecord(userID: userID, iframeDefaults: StoredJSON.encode(previous), updatedAt: now.epochSeconds).upsert(db)
+            return true
         }
     }
 

@@ -32,7 +32,7 @@ public final class AppDatabase: Sendable {
     static func configuration() -> Configuration {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(busyTimeout)
+        configuration.busyMode = .callback(WriteDeadline.shouldRetry)
         configuration.prepareDatabase { db in
             // NORMAL is durable across application crashes in WAL mode; only a power loss can take
             // the last commits, which a webinar click counter can afford for a ~2x write speed-up.
@@ -44,6 +44,24 @@ public final class AppDatabase: Sendable {
             }
         }
         return configuration
+    }
+
+    /// Every write goes through here: one transaction, with the lock wait bounded by
+    /// `busyTimeout` from this moment (see `WriteDeadline`).
+    func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        let deadline = WriteDeadline.fromNow(Self.busyTimeout)
+        // The deadline is in place before BEGIN IMMEDIATE, which is where the lock wait happens.
+        return try writer.writeWithoutTransaction { db in
+            try WriteDeadline.while(deadline) {
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try updates(db)
+                    return .commit
+                }
+                guard let result else { preconditionFailure("a committed transaction always has a result") }
+                return result
+            }
+        }
     }
 
     /// Names of the migrations applied so far, oldest first.

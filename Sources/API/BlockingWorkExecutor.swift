@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+
+/// The threads the API's handlers run on. Storage calls (SQLite through GRDB) and publishing
+/// (file writes under an `flock`) block their thread; on Swift's cooperative pool, which has one
+/// thread per core, two requests waiting for a locked database would stall every other request,
+/// reads included. Handlers therefore prefer this executor (`withTaskExecutorPreference`): a fixed
+/// set of ordinary threads where waiting costs nothing but that thread.
+final class BlockingWorkExecutor: TaskExecutor, @unchecked Sendable {
+    /// One set per process: the threads live as long as the process, and every API instance
+    /// (tests start many) shares them instead of leaking its own.
+    static let shared = BlockingWorkExecutor(threads: 16)
+
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+    private var head = 0
+
+    private init(threads: Int, name: String = "attendify-api") {
+        for index in 0..<max(1, threads) {
+            let thread = Thread { [unowned self] in self.work() }
+            thread.name = "\(name)-\(index)"
+            thread.start()
+        }
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while head == jobs.count { condition.wait() }
+            let job = jobs[head]
+            head += 1
+            if head > 1_024, head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            condition.unlock()
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
+    }
+}
+
+/// Runs everything after it (authentication, the handlers) on `BlockingWorkExecutor.shared`.
+struct BlockingWorkMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try await withTaskExecutorPreference(BlockingWorkExecutor.shared) { try await next(request, context) }
+    }
+}
