@@ -12,7 +12,10 @@ struct TrackCommand: AsyncParsableCommand {
         abstract: "Run the click tracker: GET /track/{public_id}/{type} -> 302, clicks written in batches.",
         discussion: """
             Answers from an in-memory link table that follows database changes within a second. \
-            Clicks are committed at least every 100 ms; SIGTERM or SIGINT drain the queue before exit.
+            Clicks are committed at least every 100 ms; SIGTERM or SIGINT drain the queue before exit. \
+            Connections without a complete request head for --request-timeout are closed, at most \
+            --max-connections are open at once, request heads are limited to 16 KiB (431), and a client \
+            that does not read its answers is no longer read from.
             """)
 
     @Option(help: "SQLite database file (env ATTENDIFY_DB; default ./data/attendify.sqlite).")
