@@ -154,6 +154,9 @@ public struct NginxConfig: Sendable {
             upstream attendify_track {
                 server \(trackUpstream);
                 keepalive 64;
+                # Below the tracker's --request-timeout (10 s), so Nginx retires an idle connection
+                # before the tracker closes it under a request in flight.
+                keepalive_timeout 5s;
             }
 
             \(logFormat)\(limitZones)\(redirectServer)server {
