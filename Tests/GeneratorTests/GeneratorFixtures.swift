@@ -1,11 +1,30 @@
 import Core
 import Foundation
 import Generator
+import Logging
 import TestSupport
 
 /// Shared set-up for generator tests: the real templates and sample events.
 enum GeneratorFixtures {
     static let start = Date(timeIntervalSince1970: 1_796_137_200)  // 2026-12-01 15:00 UTC
+
+    /// A generator over the real templates, writing into `out`.
+    static func generator(_ database: AppDatabase, out: String) async throws -> SiteGenerator {
+        SiteGenerator(
+            database: database, renderer: WidgetRenderer(templates: try await templates(), uidHost: "example.org"),
+            publisher: Publisher(root: out), logger: Logger(label: "test"))
+    }
+
+    /// One organizer with `count` stored events.
+    static func createEvents(_ database: AppDatabase, count: Int) throws -> [Event] {
+        let user = try database.createUser(email: "o@example.com", passwordHash: "h", fullName: nil, now: start)
+        return try (0..<count).map { index in
+            let draft = try EventDraft(
+                title: "Event \(index)", start: start, end: start.addingTimeInterval(600), webinarURL: "https://example.com/\(index)"
+            ).validated()
+            return try database.createEvent(draft, userID: user.id, publicID: .random(), now: start)
+        }
+    }
 
     static func templates() async throws -> TemplateLibrary {
         try await TemplateLibrary.load(directory: PackagePaths.templates)

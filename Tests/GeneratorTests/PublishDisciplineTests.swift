@@ -41,15 +41,7 @@ import Glibc
     @Test func aBatchWhoseSecondRenameFailsKeepsTheWholeOldSet() throws {
         try Publisher(root: folder.path).publish(files("old widget", "old ics"))
         // The second rename of the batch fails (as on a filesystem that just went read-only).
-        let renames = Mutex(0)
-        let failing = Publisher(root: folder.path) { from, to in
-            let count = renames.withLock { $0 += 1; return $0 }
-            if count == 2 {
-                errno = EROFS
-                return -1
-            }
-            return rename(from, to)
-        }
+        let failing = publisher(failingRename: 2, with: EROFS)
         #expect(throws: Publisher.WriteError.self) { try failing.publish(files("new widget", "new ics")) }
         #expect(read(SitePaths.widgetHTML(id)) == "old widget")
         #expect(read(SitePaths.calendarFile(id)) == "old ics")
@@ -67,15 +59,7 @@ import Glibc
     }
 
     @Test func aNewFileOfAFailedBatchIsTakenBackToo() throws {
-        let renames = Mutex(0)
-        let failing = Publisher(root: folder.path) { from, to in
-            let count = renames.withLock { $0 += 1; return $0 }
-            if count == 2 {
-                errno = EIO
-                return -1
-            }
-            return rename(from, to)
-        }
+        let failing = publisher(failingRename: 2, with: EIO)
         #expect(throws: Publisher.WriteError.self) { try failing.publish(files("first widget", "first ics")) }
         #expect(read(SitePaths.widgetHTML(id)) == nil)
         #expect(read(SitePaths.calendarFile(id)) == nil)
@@ -162,20 +146,23 @@ import Glibc
     }
 
     func makeGenerator(_ database: AppDatabase, out: String) async throws -> SiteGenerator {
-        SiteGenerator(
-            database: database,
-            renderer: WidgetRenderer(templates: try await GeneratorFixtures.templates(), uidHost: "example.org"),
-            publisher: Publisher(root: out), logger: Logger(label: "test"))
+        try await GeneratorFixtures.generator(database, out: out)
     }
 
     func createEvents(_ database: AppDatabase, count: Int) throws -> [Event] {
-        let user = try database.createUser(email: "o@example.com", passwordHash: "h", fullName: nil, now: GeneratorFixtures.start)
-        return try (0..<count).map { index in
-            let draft = try EventDraft(
-                title: "Event \(index)", start: GeneratorFixtures.start, end: GeneratorFixtures.start.addingTimeInterval(600),
-                webinarURL: "https://example.com/\(index)"
-            ).validated()
-            return try database.createEvent(draft, userID: user.id, publicID: .random(), now: GeneratorFixtures.start)
+        try GeneratorFixtures.createEvents(database, count: count)
+    }
+
+    /// A publisher whose `n`th rename fails with `code`, as on a filesystem that just went bad.
+    func publisher(failingRename n: Int, with code: Int32) -> Publisher {
+        let renames = Mutex(0)
+        return Publisher(root: folder.path) { from, to in
+            let count = renames.withLock { $0 += 1; return $0 }
+            guard count != n else {
+                errno = code
+                return -1
+            }
+            return rename(from, to)
         }
     }
 }

@@ -74,21 +74,11 @@ import Testing
     }
 
     func makeGenerator(_ database: AppDatabase) async throws -> SiteGenerator {
-        SiteGenerator(
-            database: database,
-            renderer: WidgetRenderer(templates: try await GeneratorFixtures.templates(), uidHost: "example.org"),
-            publisher: Publisher(root: "\(folder.path)/out"), logger: Logger(label: "test"))
+        try await GeneratorFixtures.generator(database, out: "\(folder.path)/out")
     }
 
     func createEvents(_ database: AppDatabase, count: Int) throws -> [Event] {
-        let user = try database.createUser(email: "o@example.com", passwordHash: "h", fullName: nil, now: GeneratorFixtures.start)
-        return try (0..<count).map { index in
-            let draft = try EventDraft(
-                title: "Event \(index)", start: GeneratorFixtures.start, end: GeneratorFixtures.start.addingTimeInterval(600),
-                webinarURL: "https://example.com/\(index)"
-            ).validated()
-            return try database.createEvent(draft, userID: user.id, publicID: .random(), now: GeneratorFixtures.start)
-        }
+        try GeneratorFixtures.createEvents(database, count: count)
     }
 
     @Test func publishAllWritesEveryEventAndPrunesDeletedOnes() async throws {

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import http.client
 import os
-import random
 import re
 import resource
 import select
 import socket
-import sqlite3
 import subprocess
 import threading
 import time
@@ -31,6 +29,9 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+import tracker_seed
+from tracker_seed import tracker_env
 
 BIN = os.environ.get("ATTENDIFY_BIN", "/work/main/.build/debug/attendify")
 UA = "Mozilla/5.0 (X11; Linux x86_64) HostileClientTest"
@@ -49,30 +50,9 @@ GOOGLE = "https://calendar.google.com/calendar/render?action=TEMPLATE"
 # --------------------------------------------------------------------------------------------
 
 
-def tracker_env() -> dict[str, str]:
-    """The caller's environment without ATTENDIFY_* fallbacks, which could change what is tested."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("ATTENDIFY_")}
-
-
 def seed(db: Path) -> list[str]:
     """Migrates a fresh database and inserts one organizer with EVENT_COUNT events (all providers)."""
-    subprocess.run([BIN, "migrate", "--db", str(db)], check=True, capture_output=True, env=tracker_env(), timeout=60)
-    now = int(time.time())
-    ids = [f"hostile_evt_{i:04d}_{random.randrange(16**6):06x}" for i in range(EVENT_COUNT)]
-    with sqlite3.connect(db) as conn:
-        user = conn.execute(
-            "INSERT INTO users (email, password_hash, full_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-            ("hostile@example.com", "x", "Hostile Tester", now, now),
-        ).lastrowid
-        for n, public_id in enumerate(ids):
-            start = now + 86_400 * (n + 1)
-            conn.execute(
-                """INSERT INTO events (user_id, public_id, title, description, start_datetime, end_datetime,
-                   timezone, webinar_url, customization_settings, sequence, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, 'UTC', 'https://example.com/x', '{}', 0, ?, ?)""",
-                (user, public_id, f"Hostile test {n}", "", start, start + 3600, now, now),
-            )
-    return ids
+    return tracker_seed.seed(BIN, db, EVENT_COUNT, "hostile")
 
 
 def raise_open_file_limit(wanted: int) -> None:

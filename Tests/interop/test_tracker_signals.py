@@ -30,6 +30,9 @@ from pathlib import Path
 
 import pytest
 
+import tracker_seed
+from tracker_seed import tracker_env
+
 BIN = os.environ.get("ATTENDIFY_BIN", "/work/main/.build/debug/attendify")
 UA = "Mozilla/5.0 (X11; Linux x86_64) Test"
 TYPES = ["google", "ics", "outlook", "office365", "yahoo"]
@@ -45,30 +48,9 @@ READY = re.compile(r"attendify track is ready on http://127\.0\.0\.1:(\d+)")
 # --------------------------------------------------------------------------------------------
 
 
-def tracker_env() -> dict[str, str]:
-    """The caller's environment without ATTENDIFY_* fallbacks, which could change what is tested."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("ATTENDIFY_")}
-
-
 def seed(db: Path) -> list[str]:
-    """Migrates a fresh database and inserts one organizer with EVENT_COUNT events."""
-    subprocess.run([BIN, "migrate", "--db", str(db)], check=True, capture_output=True, env=tracker_env(), timeout=60)
-    now = int(time.time())
-    ids = [f"signal_evt_{i:06d}_{random.randrange(16**8):08x}" for i in range(EVENT_COUNT)]
-    with sqlite3.connect(db) as conn:
-        user = conn.execute(
-            "INSERT INTO users (email, password_hash, full_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-            ("signals@example.com", "x", "Signal Tester", now, now),
-        ).lastrowid
-        for n, public_id in enumerate(ids):
-            start = now + 86_400 * (n + 1)
-            conn.execute(
-                """INSERT INTO events (user_id, public_id, title, description, start_datetime, end_datetime,
-                   timezone, webinar_url, customization_settings, sequence, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, 'UTC', 'https://example.com/x', '{}', 0, ?, ?)""",
-                (user, public_id, f"Signal test {n}", "", start, start + 3600, now, now),
-            )
-    return ids
+    """Migrates a fresh database and inserts one organizer with EVENT_COUNT events (all providers)."""
+    return tracker_seed.seed(BIN, db, EVENT_COUNT, "signal")
 
 
 def db_counts(db: Path) -> tuple[int, int]:
