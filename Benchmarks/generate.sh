@@ -165,7 +165,8 @@ copy_tree() {
     sync
     timed cp -r "$1" "$2"
 }
-tree_files() { find "$1" -type f | wc -l; }
+# Public files only: out/.locks holds the publishers' (empty) lock files.
+tree_files() { find "$1" -type f -not -path "$1/.locks/*" | wc -l; }
 tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ total += $1 } END { print total + 0 }'; }
 
 echo "== generate --all ($runs runs)"
