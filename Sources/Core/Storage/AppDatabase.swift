@@ -17,8 +17,19 @@ public final class AppDatabase: Sendable {
         try Migrations.migrator.migrate(writer)
     }
 
-    /// Opens (creating if needed, with its folder) the database file at `path` and migrates it.
-    public static func open(path: String) throws -> AppDatabase {
+    /// Opens (creating if needed, with its folder) the database that `--db` names and migrates
+    /// it. A location it cannot use is refused with a `DatabaseLocation.Problem` that says why.
+    public static func open(path location: String) throws -> AppDatabase {
+        let path: String
+        switch try DatabaseLocation(parsing: location) {
+        case .sqlite(let file): path = file
+        case .postgres(let url):
+            throw DatabaseLocation.Problem(
+                description:
+                    "--db \(DatabaseLocation.redacted(url)): this build stores data in SQLite only; PostgreSQL support is not here yet. Give a SQLite file path such as ./data/attendify.sqlite"
+            )
+        }
+        try DatabaseLocation.checkSQLitePath(path)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return try AppDatabase(writer: DatabasePool(path: path, configuration: configuration()))
