@@ -72,7 +72,7 @@ public enum APIError: Error, Sendable {
         case .rateLimited(let seconds): "Slow down: try again in \(seconds) seconds."
         case .methodNotAllowed(let allowed): "This path accepts \(allowed.joined(separator: ", "))."
         case .unsupportedMediaType: "Send the body as JSON with Content-Type: application/json."
-        case .unavailable(let reason, let seconds): "\(reason) Try again in \(seconds) seconds; nothing was changed by this request unless it says so."
+        case .unavailable(let reason, let seconds): "\(reason) Nothing was changed; try again in \(seconds) seconds."
         case .insufficientStorage: "The server is out of disk space; the operator has been told. Nothing was half-written: try again later."
         }
     }

@@ -50,6 +50,15 @@ enum Environment {
         return value
     }
 
+    /// A flag's value, else the variable's parsed as the flag's type (a `ValidationError` naming
+    /// the variable when it does not parse), else nil.
+    static func value<T: LosslessStringConvertible>(flag: T?, _ name: String) throws -> T? {
+        if let flag { return flag }
+        guard let text = value(name) else { return nil }
+        guard let parsed = T(text) else { throw ValidationError("\(name) must be a number, got \(text)") }
+        return parsed
+    }
+
     /// A comma-separated variable as a list (empty when unset).
     static func list(_ name: String) -> [String] {
         (value(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

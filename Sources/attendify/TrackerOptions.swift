@@ -45,15 +45,7 @@ struct TrackerOptions: ParsableArguments {
     static let maximumConnections = 1_000_000
 
     private func requestTimeoutValue() throws -> Double? {
-        let value: Double
-        if let requestTimeout {
-            value = requestTimeout
-        } else if let text = Environment.value("ATTENDIFY_REQUEST_TIMEOUT") {
-            guard let parsed = Double(text) else { throw ValidationError("ATTENDIFY_REQUEST_TIMEOUT must be a number of seconds, got \(text)") }
-            value = parsed
-        } else {
-            return nil
-        }
+        guard let value = try Environment.value(flag: requestTimeout, "ATTENDIFY_REQUEST_TIMEOUT") else { return nil }
         guard value.isFinite, value >= 0.1, value <= Self.maximumRequestTimeout else {
             throw ValidationError("--request-timeout must be from 0.1 to \(Int(Self.maximumRequestTimeout)) seconds, got \(value)")
         }
@@ -61,15 +53,7 @@ struct TrackerOptions: ParsableArguments {
     }
 
     private func maxConnectionsValue() throws -> Int? {
-        let value: Int
-        if let maxConnections {
-            value = maxConnections
-        } else if let text = Environment.value("ATTENDIFY_MAX_CONNECTIONS") {
-            guard let parsed = Int(text) else { throw ValidationError("ATTENDIFY_MAX_CONNECTIONS must be a number, got \(text)") }
-            value = parsed
-        } else {
-            return nil
-        }
+        guard let value = try Environment.value(flag: maxConnections, "ATTENDIFY_MAX_CONNECTIONS") else { return nil }
         guard (1...Self.maximumConnections).contains(value) else {
             throw ValidationError("--max-connections must be from 1 to \(Self.maximumConnections), got \(value)")
         }
@@ -77,10 +61,7 @@ struct TrackerOptions: ParsableArguments {
     }
 
     private func clickLimitValue() throws -> Int? {
-        if let clickLimit { return clickLimit }
-        guard let text = Environment.value("ATTENDIFY_CLICK_LIMIT") else { return nil }
-        guard let value = Int(text) else { throw ValidationError("ATTENDIFY_CLICK_LIMIT must be a number, got \(text)") }
-        return value
+        try Environment.value(flag: clickLimit, "ATTENDIFY_CLICK_LIMIT")
     }
 
     func resolvedMetricsPort() throws -> Int? {

@@ -33,8 +33,7 @@ extension AppDatabase {
     public func setWidgetDefaults(_ overrides: CustomizationOverrides, userID: Int64, now: Date) throws -> CustomizationOverrides {
         try write { db in
             let previous = try Self.widgetDefaults(db, userID: userID)
-            try UserSettingsRecord(userID: userID, iframeDefaults: StoredJSON.encode(overrides), updatedAt: now.epochSeconds)
-                .upsert(db)
+            try Self.storeWidgetDefaults(db, overrides, userID: userID, now: now)
             return previous
         }
     }
@@ -47,9 +46,13 @@ extension AppDatabase {
     {
         try write { db in
             guard try Self.widgetDefaults(db, userID: userID) == written else { return false }
-            try UserSettingsRecord(userID: userID, iframeDefaults: StoredJSON.encode(previous), updatedAt: now.epochSeconds).upsert(db)
+            try Self.storeWidgetDefaults(db, previous, userID: userID, now: now)
             return true
         }
+    }
+
+    private static func storeWidgetDefaults(_ db: Database, _ overrides: CustomizationOverrides, userID: Int64, now: Date) throws {
+        try UserSettingsRecord(userID: userID, iframeDefaults: StoredJSON.encode(overrides), updatedAt: now.epochSeconds).upsert(db)
     }
 
     static func widgetDefaults(_ db: Database, userID: Int64) throws -> CustomizationOverrides {
