@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Attendify builds and runs with. Idempotent: installs only what is
 # missing, so a second run costs a few dpkg queries. Pass "test" to add what the test suite needs:
-# Nginx (end-to-end), wrk (benchmarks), Chromium and its driver (the panel's browser test), and a
-# project-local Python virtualenv with pytest, icalendar, schemathesis and Selenium.
+# Nginx (end-to-end), wrk (benchmarks), Chromium and its driver (the panel's browser test),
+# PostgreSQL 15 server and client (the suites start throwaway servers of their own, see
+# Tests/pysupport/postgres_support.py), and a project-local Python virtualenv with pytest,
+# icalendar, schemathesis and Selenium.
 set -euo pipefail
 
 packages=(pkg-config libsqlite3-dev libxml2-dev zlib1g-dev sqlite3)
 python_packages=()
 if [[ "${1:-}" == "test" ]]; then
-    packages+=(python3 python3-venv nginx wrk chromium chromium-driver openssl)
+    packages+=(python3 python3-venv nginx wrk chromium chromium-driver openssl
+        postgresql-15 postgresql-client-15)
     python_packages+=(pytest icalendar "schemathesis==4.32.5" selenium)
 fi
 
@@ -25,6 +28,15 @@ if ((${#missing[@]})); then
     # Debian starts the system Nginx on install; the tests run their own instances on other ports.
     if [[ " ${missing[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null; then
         $sudo systemctl disable --now nginx >/dev/null 2>&1 || true
+    fi
+    # Debian also creates and starts a cluster "15 main" on port 5432; the tests never use it (they
+    # initdb throwaway servers on free loopback ports), so it is stopped and, under systemd, disabled.
+    if [[ " ${missing[*]} " == *" postgresql-15 "* ]]; then
+        if [[ -d /run/systemd/system ]]; then
+            $sudo systemctl disable --now postgresql >/dev/null 2>&1 || true
+        else
+            $sudo pg_ctlcluster 15 main stop >/dev/null 2>&1 || true
+        fi
     fi
 fi
 
