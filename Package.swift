@@ -12,6 +12,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        // The shared engine for several nodes (issue 10); only the Storage target sees it.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Already built for postgres-nio; named because the Storage target offers TLS to PostgreSQL.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.25.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         // Already built for Hummingbird; named here because the tracker uses NIO and the service group directly.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -31,8 +35,19 @@ let package = Package(
         .target(name: "CShims", dependencies: ["CLibXML2", "CZlib"]),
         .target(
             name: "Core",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"]
+        ),
+        // The two engines behind Core's `DataStore` port; the only target that imports either driver.
+        .target(
+            name: "Storage",
             dependencies: [
+                "Core",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"]
@@ -76,7 +91,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Core", "Generator", "EdgeTracker", "API",
+                "Core", "Storage", "Generator", "EdgeTracker", "API",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -88,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "attendify",
             dependencies: [
-                "Core", "Generator", "Server", "EdgeTracker",
+                "Core", "Storage", "Generator", "Server", "EdgeTracker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -97,20 +112,21 @@ let package = Package(
             exclude: ["README.md"]
         ),
         // Shared by the test targets: a raw loopback HTTP client and temp folders. Never shipped.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Core", "Storage"], path: "Tests/TestSupport"),
         .testTarget(
             name: "CoreTests",
             dependencies: ["Core", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Core", "TestSupport"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Core", "TestSupport"]),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Core", "Storage", "TestSupport"]),
         .testTarget(
             name: "EdgeTrackerTests",
             dependencies: [
-                "EdgeTracker", "Core", "TestSupport",
+                "EdgeTracker", "Core", "Storage", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Core", "Generator", "TestSupport"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Core", "Storage", "Generator", "TestSupport"]),
     ]
 )

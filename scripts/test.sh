@@ -36,8 +36,10 @@ echo "== build"
 swift build
 echo "== check-templates"
 .build/debug/attendify check-templates
-echo "== swift test"
+echo "== swift test (storage suite on SQLite and PostgreSQL; the rest on SQLite)"
 swift test
+echo "== swift test: HTTP, tracker and generator suites again, on PostgreSQL"
+ATTENDIFY_TEST_BACKEND=postgres swift test --skip-build --filter "ServerTests|EdgeTrackerTests|GeneratorTests"
 echo "== interoperability, end-to-end, fault-injection and browser tests (pytest)"
 export ATTENDIFY_BIN="$PWD/.build/debug/attendify"
 .venv/bin/python -m pytest -q -p no:cacheprovider Tests/interop Tests/faults Tests/browser

@@ -5,7 +5,7 @@ import Hummingbird
 
 /// Accounts: register, login, logout, me.
 struct AuthController<Context: APIRequestContext>: Sendable {
-    let database: AppDatabase
+    let database: any DataStore
     let config: APIConfig
     let hasher: PasswordHasher
     let limits: AuthLimits

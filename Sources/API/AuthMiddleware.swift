@@ -10,7 +10,7 @@ import Hummingbird
 /// - a request authenticated by cookie must carry an allowed `Origin`.
 /// Bearer requests without an `Origin` are scripts and pass (browsers never add the header).
 struct AuthMiddleware<Context: APIRequestContext>: RouterMiddleware {
-    let database: AppDatabase
+    let database: any DataStore
     let allowedOrigins: Set<String>
     let now: @Sendable () -> Date
 

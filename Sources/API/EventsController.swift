@@ -8,7 +8,7 @@ import Logging
 /// Events: create, list, get, update, delete, embed code. Every change republishes (or removes)
 /// the event's public files before the response is sent, so a returned `widget_url` works.
 struct EventsController<Context: APIRequestContext>: Sendable {
-    let database: AppDatabase
+    let database: any DataStore
     let generator: SiteGenerator
     let config: APIConfig
     let now: @Sendable () -> Date

@@ -12,7 +12,7 @@ public enum OrganizerAPI {
     /// Adds every `/api` route; returns them (method and OpenAPI path) for the spec test.
     @discardableResult
     public static func addRoutes<Context: APIRequestContext>(
-        to router: Router<Context>, database: AppDatabase, generator: SiteGenerator, config: APIConfig,
+        to router: Router<Context>, database: any DataStore, generator: SiteGenerator, config: APIConfig,
         now: @escaping @Sendable () -> Date = Date.init
     ) -> [APIRoute] {
         let group = router.group("api")

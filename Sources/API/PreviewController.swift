@@ -11,7 +11,7 @@ import NIOCore
 /// publishing: built-in defaults <- the organizer's saved defaults <- the event's saved settings
 /// <- the unsaved `customization`.
 struct PreviewController<Context: APIRequestContext>: Sendable {
-    let database: AppDatabase
+    let database: any DataStore
     let renderer: WidgetRenderer
     let events: EventsController<Context>
     let now: @Sendable () -> Date

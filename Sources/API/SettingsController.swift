@@ -6,7 +6,7 @@ import Hummingbird
 /// `GET|PUT /api/settings/iframe`: the organizer's default widget settings. A change republishes
 /// every widget of that organizer before the response.
 struct SettingsController<Context: APIRequestContext>: Sendable {
-    let database: AppDatabase
+    let database: any DataStore
     let generator: SiteGenerator
     let config: APIConfig
     let now: @Sendable () -> Date

@@ -5,7 +5,7 @@ import Hummingbird
 /// `GET /api/events/{id}/stats?from=&to=&tz=`: totals, per provider and per day, from the
 /// hourly rollup only (cost grows with hours in the range, not with clicks).
 struct StatsController<Context: APIRequestContext>: Sendable {
-    let database: AppDatabase
+    let database: any DataStore
     let events: EventsController<Context>
     let now: @Sendable () -> Date
 

@@ -41,7 +41,7 @@ public final class ClickTracker: Sendable {
 
     let table: LinkTable
     let queue: ClickQueue
-    let database: AppDatabase
+    let database: any DataStore
     let config: TrackerConfig
     public let metrics: TrackerMetrics
     let limiter: ClickRateLimiter
@@ -49,7 +49,7 @@ public final class ClickTracker: Sendable {
     let logger: Logger
 
     public init(
-        database: AppDatabase, config: TrackerConfig, table: LinkTable, queue: ClickQueue, metrics: TrackerMetrics,
+        database: any DataStore, config: TrackerConfig, table: LinkTable, queue: ClickQueue, metrics: TrackerMetrics,
         logger: Logger, now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.database = database
@@ -107,19 +107,22 @@ public final class ClickTracker: Sendable {
     }
 
     /// Looks an id up in the database (off the caller's thread) and caches the answer either way.
+    /// A failed lookup is not an answer: it is not cached (the next request asks again), so a
+    /// database blip cannot turn a live event into a remembered 404.
     func resolve(_ id: PublicID) async -> LinkTable.Entry? {
         let database = self.database
         let logger = self.logger
-        let entry: LinkTable.Entry? = await withCheckedContinuation { continuation in
+        let found: LinkTable.Entry?? = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 do {
-                    continuation.resume(returning: try database.publishableEvent(publicID: id).map { LinkTable.Entry($0) })
+                    continuation.resume(returning: .some(try database.publishableEvent(publicID: id).map { LinkTable.Entry($0) }))
                 } catch {
                     logger.error("link lookup failed", metadata: ["error": "\(error)"])
-                    continuation.resume(returning: nil)
+                    continuation.resume(returning: .none)
                 }
             }
         }
+        guard let entry = found else { return nil }
         table.set(id.rawValue, entry)
         return entry
     }

@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// soon as `flushBatchSize` wait), retries failed writes with back-off without losing the batch,
 /// and on graceful shutdown drains everything that was acknowledged before it stops.
 public struct ClickWriter: Service {
-    let database: AppDatabase
+    let database: any DataStore
     let queue: ClickQueue
     let metrics: TrackerMetrics
     let config: TrackerConfig
@@ -16,7 +16,7 @@ public struct ClickWriter: Service {
     /// Longest a shutdown waits for a failing database before giving up on the remaining clicks.
     static let drainDeadline: Duration = .seconds(30)
 
-    public init(database: AppDatabase, queue: ClickQueue, metrics: TrackerMetrics, config: TrackerConfig, logger: Logger) {
+    public init(database: any DataStore, queue: ClickQueue, metrics: TrackerMetrics, config: TrackerConfig, logger: Logger) {
         self.database = database
         self.queue = queue
         self.metrics = metrics
@@ -29,6 +29,11 @@ public struct ClickWriter: Service {
     static let maximumBatchSize = 20_000
 
     public func run() async throws {
+        // Writes block (the storage port is synchronous): keep them off the cooperative pool.
+        await withTaskExecutorPreference(BlockingWorkExecutor.shared) { await writeLoop() }
+    }
+
+    private func writeLoop() async {
         var lastFlush = ContinuousClock.now
         var backoff: Duration = .zero
         while !Task.isShuttingDownGracefully && !Task.isCancelled {

@@ -4,11 +4,14 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Keeps the link table in step with the database, also when the API runs in another process:
-/// loads every event at start, then polls the `link_changes` log (one indexed query) and reloads
-/// just the events that changed, so an edit or deletion reaches the tracker well within a second.
+/// Keeps the link table in step with the database, also when the API runs in another process or
+/// on another node: loads every event at start, then reads the `link_changes` log (one indexed
+/// query) and reloads just the events that changed. It reads when the store pushes a wake-up
+/// (PostgreSQL's LISTEN/NOTIFY, also after every reconnect) and at the latest every `interval`,
+/// so a lost notification delays a change by one interval, never forever. A follower that fell
+/// behind the log's pruning reloads everything.
 public struct LinkTableRefresher: Service {
-    let database: AppDatabase
+    let database: any DataStore
     let table: LinkTable
     let interval: Duration
     let logger: Logger
@@ -17,7 +20,7 @@ public struct LinkTableRefresher: Service {
     /// would never reach the table.
     private let loaded: LoadedSequence
 
-    public init(database: AppDatabase, table: LinkTable, interval: Duration, logger: Logger) {
+    public init(database: any DataStore, table: LinkTable, interval: Duration, logger: Logger) {
         self.database = database
         self.table = table
         self.interval = interval
@@ -40,12 +43,20 @@ public struct LinkTableRefresher: Service {
     }
 
     public func run() async throws {
+        // Reads block (the storage port is synchronous): keep them off the cooperative pool.
+        try await withTaskExecutorPreference(BlockingWorkExecutor.shared) { try await refreshLoop() }
+    }
+
+    private func refreshLoop() async throws {
         // Normally `EdgeTracker.build` has loaded the table; a refresher run without that loads now.
         var seen = loaded.sequence.load(ordering: .acquiring)
         if seen == LoadedSequence.notLoaded { seen = try loadAll() }
         var lastPrune = ContinuousClock.now
+        let signal = ChangeSignal()
+        // With push, polling is only the safety net; without it (SQLite), it is the mechanism.
+        let poll = database.deliverChanges(to: signal) ? max(interval, .seconds(1)) : interval
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: interval)
+            await signal.wait(upTo: poll)
             do {
                 seen = try applyChanges(after: seen)
                 if ContinuousClock.now - lastPrune > .seconds(600) {
@@ -62,7 +73,12 @@ public struct LinkTableRefresher: Service {
     func applyChanges(after sequence: Int64) throws -> Int64 {
         var current = sequence
         while true {
-            let (ids, latest) = try database.linkChanges(after: current)
+            let changes = try database.linkChanges(after: current)
+            if changes.missedSome {
+                logger.warning("change log pruned past this tracker's position; reloading every event")
+                return try loadAll()
+            }
+            let (ids, latest) = (changes.ids, changes.latest)
             guard latest > current else { return current }
             for id in Set(ids) {
                 table.set(id.rawValue, try database.publishableEvent(publicID: id).map { LinkTable.Entry($0) })

@@ -10,13 +10,13 @@ import Logging
 /// rebuilds (also in other processes) run in, the files end up matching the database: a deleted
 /// event cannot come back, and an older snapshot cannot overwrite a newer render.
 public struct SiteGenerator: Sendable {
-    let database: AppDatabase
+    let database: any DataStore
     public let renderer: WidgetRenderer
     let publisher: Publisher
     let logger: Logger
     private let locks: PublishLocks
 
-    public init(database: AppDatabase, renderer: WidgetRenderer, publisher: Publisher, logger: Logger) {
+    public init(database: any DataStore, renderer: WidgetRenderer, publisher: Publisher, logger: Logger) {
         self.database = database
         self.renderer = renderer
         self.publisher = publisher
@@ -50,6 +50,20 @@ public struct SiteGenerator: Sendable {
     public func sync(eventID: Int64, publicID: PublicID) throws -> SyncResult {
         try locks.withLock(publicID) {
             guard let item = try database.publishableEvent(id: eventID), item.event.publicID == publicID else {
+                try publisher.remove(publicID)
+                return .removed
+            }
+            try publisher.publish(try renderer.render(item))
+            return .published
+        }
+    }
+
+    /// The same for an event known by its public id: what the change log names, also for events
+    /// deleted since (the follower's path).
+    @discardableResult
+    public func sync(publicID: PublicID) throws -> SyncResult {
+        try locks.withLock(publicID) {
+            guard let item = try database.publishableEvent(publicID: publicID) else {
                 try publisher.remove(publicID)
                 return .removed
             }

@@ -2,11 +2,12 @@ import Core
 import Foundation
 import Generator
 import Logging
+import Storage
 
 /// The long-lived resources every server command shares, opened once at start-up: a failure here
 /// (unreadable database, missing or invalid template) stops the process before it takes requests.
 public struct AppDependencies: Sendable {
-    public let database: AppDatabase
+    public let database: any DataStore
     public let templates: TemplateLibrary
     public let generator: SiteGenerator
     public let logger: Logger
@@ -15,7 +16,7 @@ public struct AppDependencies: Sendable {
     public static func build(config: ServeConfig, logger: Logger, now: @escaping @Sendable () -> Date = Date.init)
         async throws -> AppDependencies
     {
-        let database = try AppDatabase.open(path: config.databasePath)
+        let database = try StorageEngine.open(config.databasePath, passwordFile: config.databasePasswordFile, logger: logger)
         let templates = try await TemplateLibrary.load(directory: config.templatesDirectory)
         let generator = SiteGenerator(
             database: database, renderer: WidgetRenderer(templates: templates, uidHost: config.uidHost),

@@ -9,6 +9,8 @@ public struct ServeConfig: Sendable {
     /// 0 picks a free port (tests); the bound port is reported through `onReady`.
     public var port: Int
     public var databasePath: String
+    /// File holding the PostgreSQL password when `databasePath` is a postgres:// URL.
+    public var databasePasswordFile: String?
     public var outputDirectory: String
     public var templatesDirectory: String
     /// Origin written into embed codes and used as the `.ics` UID host.

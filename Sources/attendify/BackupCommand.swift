@@ -1,30 +1,50 @@
 import ArgumentParser
-import Core
 import Foundation
+import Storage
 
 /// `attendify backup FILE`: a consistent copy of the live database.
 struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Copy the SQLite database to FILE with SQLite's online backup (safe while the services run).",
-        discussion: "Restore by stopping the services, replacing the database file with the copy, and running generate --all.")
+        abstract: "Copy the database to FILE while the services run (SQLite: online backup; PostgreSQL: pg_dump custom format).",
+        discussion: "Restore with `attendify restore FILE`, then `attendify generate --all` on every node.")
 
     @Argument(help: "The backup file to create (must not exist).")
     var file: String
 
-    @Option(help: "SQLite database file (env ATTENDIFY_DB; default ./data/attendify.sqlite).")
-    var db: String?
+    @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let path = db ?? Environment.value("ATTENDIFY_DB") ?? "./data/attendify.sqlite"
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("no database at \(path) (pass --db or set ATTENDIFY_DB)")
-        }
         do {
-            try AppDatabase.open(path: path).backup(to: file)
-        } catch StorageError.backupTargetExists(let target) {
-            throw ValidationError("\(target) already exists; choose a new file name")
+            try StorageEngine.backup(database.location, passwordFile: database.resolvedPasswordFile, to: file)
+        } catch let problem as StorageEngine.BackupProblem {
+            throw ValidationError(problem.description)
         }
-        print("Backed up \(path) to \(file)")
+        print("Backed up \(DatabaseLocation.redacted(database.location)) to \(file)")
+    }
+}
+
+/// `attendify restore FILE`: puts a backup back into the database `--db` names.
+struct RestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Restore a backup made by `attendify backup` (stop the api, trackers and followers first).",
+        discussion: "Afterwards run `attendify generate --all` on every node so out/ matches the restored data.")
+
+    @Argument(help: "The backup file (SQLite file or pg_dump custom archive).")
+    var file: String
+
+    @Flag(help: "Replace what the database holds now (SQLite: the file; PostgreSQL: pg_restore --clean).")
+    var replace = false
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        do {
+            try StorageEngine.restore(database.location, passwordFile: database.resolvedPasswordFile, from: file, replace: replace)
+        } catch let problem as StorageEngine.BackupProblem {
+            throw ValidationError(problem.description)
+        }
+        print("Restored \(file) into \(DatabaseLocation.redacted(database.location)); now run generate --all on every node")
     }
 }

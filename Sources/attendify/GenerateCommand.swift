@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Generator
 import Server
+import ServiceLifecycle
 
 /// `attendify generate`: rebuilds public files from the database (after deploys or template changes).
 struct GenerateCommand: AsyncParsableCommand {
@@ -10,7 +12,9 @@ struct GenerateCommand: AsyncParsableCommand {
         abstract: "Render widgets and .ics files from the database into the output folder.",
         discussion: """
             --all rebuilds every event and removes the files of events that no longer exist; \
-            --event ID rebuilds one. Files are replaced atomically, so it is safe while serving.
+            --event ID rebuilds one. --follow makes this node's out/ follow the database: a full \
+            rebuild, then every change within a second (PostgreSQL: LISTEN/NOTIFY; SQLite: polling), \
+            until SIGTERM or SIGINT. Files are replaced atomically, so it is safe while serving.
             """)
 
     @OptionGroup var site: SiteOptions
@@ -21,8 +25,15 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Rebuild only the event with this numeric id.")
     var event: Int64?
 
+    @Flag(help: "Rebuild everything, then keep following changes (one per node, next to its tracker).")
+    var follow = false
+
     func validate() throws {
-        guard all != (event != nil) else { throw ValidationError("Pass exactly one of --all or --event ID.") }
+        if follow {
+            guard event == nil else { throw ValidationError("--follow rebuilds every event; it does not take --event.") }
+            return
+        }
+        guard all != (event != nil) else { throw ValidationError("Pass exactly one of --all, --event ID or --follow.") }
     }
 
     func run() async throws {
@@ -30,6 +41,16 @@ struct GenerateCommand: AsyncParsableCommand {
         site.apply(to: &config)
         let logger = Logger(label: "attendify.generate")
         let dependencies = try await AppDependencies.build(config: config, logger: logger)
+        defer { dependencies.database.close() }
+        if follow {
+            let follower = SiteFollower(generator: dependencies.generator, database: dependencies.database, logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [FollowerService(follower: follower, output: config.outputDirectory)],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+            return
+        }
         let started = ContinuousClock.now
         if let event {
             try dependencies.generator.publish(eventID: event)
@@ -38,6 +59,19 @@ struct GenerateCommand: AsyncParsableCommand {
             let report = try dependencies.generator.publishAll()
             let elapsed = ContinuousClock.now - started
             print("Published \(report.published) event(s), removed \(report.removed) stale, in \(elapsed) into \(config.outputDirectory)")
+        }
+    }
+}
+
+/// The follower as a service: runs until a graceful shutdown (SIGTERM/SIGINT) cancels it.
+struct FollowerService: Service {
+    let follower: SiteFollower
+    let output: String
+
+    func run() async throws {
+        let output = self.output
+        await cancelWhenGracefulShutdown {
+            await follower.run(onCaughtUp: { FileHandle.standardOutput.write(Data("Following changes into \(output)\n".utf8)) })
         }
     }
 }

@@ -5,8 +5,7 @@ import Server
 /// Flags shared by every command that touches the database, the templates or `out/`.
 /// Each falls back to an environment variable, then to a default that works on a laptop.
 struct SiteOptions: ParsableArguments {
-    @Option(help: "SQLite database file (env ATTENDIFY_DB; default ./data/attendify.sqlite).")
-    var db: String?
+    @OptionGroup var database: DatabaseOptions
 
     @Option(help: "Folder the generated public files go to (env ATTENDIFY_OUT; default ./out).")
     var out: String?
@@ -36,7 +35,8 @@ struct SiteOptions: ParsableArguments {
 
     /// Applies these options (then the environment, then defaults) to a config.
     func apply(to config: inout ServeConfig) {
-        config.databasePath = db ?? Environment.value("ATTENDIFY_DB") ?? config.databasePath
+        config.databasePath = database.location
+        config.databasePasswordFile = database.resolvedPasswordFile
         config.outputDirectory = out ?? Environment.value("ATTENDIFY_OUT") ?? config.outputDirectory
         config.templatesDirectory = templates ?? Environment.value("ATTENDIFY_TEMPLATES") ?? config.templatesDirectory
         if let text = resolvedPublicURLText, let url = Self.parseOrigin(text) { config.publicURL = url }

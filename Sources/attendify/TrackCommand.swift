@@ -18,8 +18,7 @@ struct TrackCommand: AsyncParsableCommand {
             that does not read its answers is no longer read from.
             """)
 
-    @Option(help: "SQLite database file (env ATTENDIFY_DB; default ./data/attendify.sqlite).")
-    var db: String?
+    @OptionGroup var database: DatabaseOptions
 
     @Option(help: "Address to listen on (env ATTENDIFY_HOST; default 127.0.0.1).")
     var host: String?
@@ -31,7 +30,8 @@ struct TrackCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "attendify.track")
-        let database = try AppDatabase.open(path: db ?? Environment.value("ATTENDIFY_DB") ?? "./data/attendify.sqlite")
+        let database = try self.database.open(logger: logger)
+        defer { database.close() }
         let config = try trackerOptions.trackerConfig()
         let tracker = try EdgeTracker.build(database: database, config: config, logger: logger)
         let port = try port ?? Environment.value("ATTENDIFY_PORT").map(ServeCommand.parsePort) ?? 8082

@@ -1,5 +1,6 @@
 @testable import EdgeTracker
 import Foundation
+@testable import Storage
 import Logging
 import TestSupport
 import Testing
@@ -9,7 +10,7 @@ import Testing
 @Suite struct ClickWriterTests {
     @Test func aFailingDatabaseLosesNothingAndTheBatchIsWrittenOnRecovery() async throws {
         let folder = try TemporaryDirectory()
-        let database = try AppDatabase.open(path: folder.file("db.sqlite"))
+        let database = try SQLiteStore.open(path: folder.file("db.sqlite"))
         let user = try database.createUser(email: "o@example.com", passwordHash: "h", fullName: nil, now: TrackerHarness.start)
         let event = try database.createEvent(TrackerHarness.draft(), userID: user.id, publicID: .random(), now: TrackerHarness.start)
         let queue = ClickQueue(capacity: 100)
@@ -31,7 +32,7 @@ import Testing
 
     @Test func clicksOfADeletedEventAreSkippedNotFatal() throws {
         let folder = try TemporaryDirectory()
-        let database = try AppDatabase.open(path: folder.file("db.sqlite"))
+        let database = try SQLiteStore.open(path: folder.file("db.sqlite"))
         let user = try database.createUser(email: "o@example.com", passwordHash: "h", fullName: nil, now: TrackerHarness.start)
         let kept = try database.createEvent(TrackerHarness.draft(), userID: user.id, publicID: .random(), now: TrackerHarness.start)
         let deleted = try database.createEvent(TrackerHarness.draft(), userID: user.id, publicID: .random(), now: TrackerHarness.start)

@@ -1,4 +1,5 @@
 import Core
+import Storage
 import EdgeTracker
 import Foundation
 import Logging
@@ -9,7 +10,7 @@ import TestSupport
 /// file with one organizer and one event.
 struct TrackerHarness: @unchecked Sendable {
     let folder: TemporaryDirectory
-    let database: AppDatabase
+    let database: any DataStore
     let event: Event
     let client: RawHTTPClient
     let edge: EdgeTracker
@@ -49,11 +50,11 @@ struct TrackerHarness: @unchecked Sendable {
 /// the link table and before any service starts (the window a start-up race lives in).
 func withTracker<T: Sendable>(
     configure: (inout TrackerConfig) -> Void = { _ in },
-    beforeServing: (AppDatabase, Event) throws -> Void = { _, _ in },
+    beforeServing: (any DataStore, Event) throws -> Void = { _, _ in },
     _ body: @Sendable (TrackerHarness) async throws -> T
 ) async throws -> T {
     let folder = try TemporaryDirectory()
-    let database = try AppDatabase.open(path: folder.file("db.sqlite"))
+    let database = try Backend.suiteDefault.makeStore(in: folder).store
     let user = try database.createUser(email: "o@example.com", passwordHash: "h", fullName: nil, now: TrackerHarness.start)
     let event = try database.createEvent(TrackerHarness.draft(), userID: user.id, publicID: .random(), now: TrackerHarness.start)
     var config = TrackerConfig()

@@ -11,7 +11,7 @@ import Testing
     }
 
     @Test func aSlowHeaderClientAndAnIdleOneAreClosedWhileANormalClientIsAnswered() async throws {
-        try await withTracker(configure: { $0.requestTimeout = .milliseconds(400) }) { harness in
+        try await withTracker(configure: { $0.requestTimeout = .milliseconds(1_500) }) { harness in
             let port = harness.client.port
             let slow = try LoopbackSocket(port: port)
             let silent = try LoopbackSocket(port: port)
@@ -42,12 +42,12 @@ import Testing
     }
 
     @Test func aKeepAliveClientThatKeepsAskingIsNotTimedOut() async throws {
-        try await withTracker(configure: { $0.requestTimeout = .milliseconds(400) }) { harness in
+        try await withTracker(configure: { $0.requestTimeout = .milliseconds(1_500) }) { harness in
             let socket = try LoopbackSocket(port: harness.client.port)
             let request = Self.clickRequest(harness)
             var answers = 0
             // Well past several timeouts, one request at a time on the same connection.
-            let end = ContinuousClock.now + .seconds(2)
+            let end = ContinuousClock.now + .seconds(4)
             while ContinuousClock.now < end {
                 #expect(try await socket.sendAll(request))
                 answers += 1

@@ -1,4 +1,5 @@
 import Core
+import Storage
 import Foundation
 import Generator
 import Logging
@@ -9,14 +10,14 @@ enum GeneratorFixtures {
     static let start = Date(timeIntervalSince1970: 1_796_137_200)  // 2026-12-01 15:00 UTC
 
     /// A generator over the real templates, writing into `out`.
-    static func generator(_ database: AppDatabase, out: String) async throws -> SiteGenerator {
+    static func generator(_ database: any DataStore, out: String) async throws -> SiteGenerator {
         SiteGenerator(
             database: database, renderer: WidgetRenderer(templates: try await templates(), uidHost: "example.org"),
             publisher: Publisher(root: out), logger: Logger(label: "test"))
     }
 
     /// One organizer with `count` stored events.
-    static func createEvents(_ database: AppDatabase, count: Int) throws -> [Event] {
+    static func createEvents(_ database: any DataStore, count: Int) throws -> [Event] {
         let user = try database.createUser(email: "o@example.com", passwordHash: "h", fullName: nil, now: start)
         return try (0..<count).map { index in
             let draft = try EventDraft(

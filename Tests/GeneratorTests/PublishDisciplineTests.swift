@@ -1,5 +1,6 @@
 @testable import Core
 import Foundation
+import Storage
 @testable import Generator
 import Logging
 import Synchronization
@@ -66,7 +67,7 @@ import Glibc
     }
 
     @Test func sweepingRemovesWhatACrashLeftBehind() async throws {
-        let database = try AppDatabase.open(path: folder.file("db.sqlite"))
+        let database = try Backend.suiteDefault.makeStore(in: folder).store
         let generator = try await makeGenerator(database, out: folder.file("out"))
         let out = folder.file("out")
         try Publisher(root: out).publish(files("w", "i").map { OutputFile(relativePath: $0.relativePath, contents: $0.contents) })
@@ -85,7 +86,7 @@ import Glibc
     }
 
     @Test func syncOfADeletedEventRemovesItsFiles() async throws {
-        let database = try AppDatabase.open(path: folder.file("db.sqlite"))
+        let database = try Backend.suiteDefault.makeStore(in: folder).store
         let generator = try await makeGenerator(database, out: folder.file("out"))
         let event = try createEvents(database, count: 1)[0]
         #expect(try generator.sync(eventID: event.id, publicID: event.publicID) == .published)
@@ -100,7 +101,7 @@ import Glibc
     /// files end up matching the database: every live event published with its last title, no
     /// deleted event's folder left, nothing created during a rebuild taken for an orphan.
     @Test func rebuildsRacingEditsNeverLeaveFilesBehindTheDatabase() async throws {
-        let database = try AppDatabase.open(path: folder.file("db.sqlite"))
+        let database = try Backend.suiteDefault.makeStore(in: folder).store
         let generator = try await makeGenerator(database, out: folder.file("out"))
         let seeded = try createEvents(database, count: 30)
         let userID = seeded[0].userID
@@ -145,11 +146,11 @@ import Glibc
         #expect(published == Set(liveEvents.map(\.publicID)), "folders of deleted events: \(published.subtracting(liveEvents.map(\.publicID)))")
     }
 
-    func makeGenerator(_ database: AppDatabase, out: String) async throws -> SiteGenerator {
+    func makeGenerator(_ database: any DataStore, out: String) async throws -> SiteGenerator {
         try await GeneratorFixtures.generator(database, out: out)
     }
 
-    func createEvents(_ database: AppDatabase, count: Int) throws -> [Event] {
+    func createEvents(_ database: any DataStore, count: Int) throws -> [Event] {
         try GeneratorFixtures.createEvents(database, count: count)
     }
 

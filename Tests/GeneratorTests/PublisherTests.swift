@@ -1,5 +1,6 @@
 @testable import Core
 import Foundation
+@testable import Storage
 import Generator
 import Logging
 import TestSupport
@@ -73,16 +74,16 @@ import Testing
         folder = try TemporaryDirectory()
     }
 
-    func makeGenerator(_ database: AppDatabase) async throws -> SiteGenerator {
+    func makeGenerator(_ database: any DataStore) async throws -> SiteGenerator {
         try await GeneratorFixtures.generator(database, out: "\(folder.path)/out")
     }
 
-    func createEvents(_ database: AppDatabase, count: Int) throws -> [Event] {
+    func createEvents(_ database: any DataStore, count: Int) throws -> [Event] {
         try GeneratorFixtures.createEvents(database, count: count)
     }
 
     @Test func publishAllWritesEveryEventAndPrunesDeletedOnes() async throws {
-        let database = try AppDatabase.open(path: folder.file("db.sqlite"))
+        let database = try Backend.suiteDefault.makeStore(in: folder).store
         let events = try createEvents(database, count: 25)
         let generator = try await makeGenerator(database)
         let stale = PublicID("StaleStaleStaleStale")!
@@ -100,7 +101,7 @@ import Testing
     }
 
     @Test func organizerDefaultsShapeEveryWidget() async throws {
-        let database = try AppDatabase.open(path: folder.file("db.sqlite"))
+        let database = try Backend.suiteDefault.makeStore(in: folder).store
         let event = try #require(try createEvents(database, count: 1).first)
         try database.setWidgetDefaults(CustomizationOverrides(language: .pl), userID: event.userID, now: GeneratorFixtures.start)
         try await makeGenerator(database).publish(eventID: event.id)
@@ -109,7 +110,7 @@ import Testing
     }
 
     @Test func unknownEventIsAnError() async throws {
-        let generator = try await makeGenerator(try AppDatabase.open(path: folder.file("db.sqlite")))
+        let generator = try await makeGenerator(try Backend.suiteDefault.makeStore(in: folder).store)
         #expect(throws: SiteGenerator.GenerateError.self) { try generator.publish(eventID: 999) }
     }
 }
@@ -117,7 +118,7 @@ import Testing
 @Suite struct FailedRenderTests {
     @Test func anEventThatCannotBeRenderedKeepsItsPreviousFiles() async throws {
         let folder = try TemporaryDirectory()
-        let database = try AppDatabase.open(path: folder.file("db.sqlite"))
+        let database = try SQLiteStore.open(path: folder.file("db.sqlite"))
         let user = try database.createUser(email: "o@example.com", passwordHash: "h", fullName: nil, now: GeneratorFixtures.start)
         let draft = try EventDraft(
             title: "Before", start: GeneratorFixtures.start, end: GeneratorFixtures.start.addingTimeInterval(600),

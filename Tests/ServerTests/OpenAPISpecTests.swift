@@ -1,5 +1,6 @@
 import API
 import Core
+import Storage
 import Foundation
 import Generator
 import Hummingbird
@@ -35,7 +36,7 @@ import Testing
 
     @Test func everyRouteIsSpecifiedAndEverySpecifiedRouteExists() async throws {
         let folder = try TemporaryDirectory()
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let generator = SiteGenerator(
             database: database,
             renderer: WidgetRenderer(templates: try await TemplateLibrary.load(directory: PackagePaths.templates), uidHost: "example.org"),

@@ -1,4 +1,5 @@
 import Core
+import Storage
 import Foundation
 import Logging
 import Server
@@ -11,7 +12,7 @@ func withRunningServer<T: Sendable>(
 ) async throws -> T {
     let folder = try TemporaryDirectory()
     var config = ServeConfig(
-        host: "127.0.0.1", port: 0, databasePath: folder.file("db.sqlite"), outputDirectory: folder.file("out"),
+        host: "127.0.0.1", port: 0, databasePath: try Backend.suiteDefault.newLocation(in: folder), outputDirectory: folder.file("out"),
         templatesDirectory: PackagePaths.templates)
     // Cheap hashes keep the suite fast; one test checks the production default separately.
     config.bcryptCost = 4
@@ -42,7 +43,7 @@ struct ServedSite: @unchecked Sendable {
     let folder: TemporaryDirectory
     let outputDirectory: String
     let demo: DemoSite.Result?
-    let database: AppDatabase
+    let database: any DataStore
 
     var publicID: String { demo?.event.publicID.rawValue ?? "" }
 }

@@ -61,7 +61,7 @@ def test_drop_database_ends_open_connections(postgres_server):
 def test_private_server_restarts_on_the_same_port_with_its_data(postgres_private_server):
     server = postgres_private_server
     port, data = server.port, server.data
-    assert server.psql("SHOW max_connections") == [["200"]]
+    assert server.psql("SHOW max_connections") == [[str(server.max_connections)]]
     assert server.psql("SHOW fsync") == [["on"]]  # durability is PostgreSQL's default
     assert server.psql("SHOW port") == [[str(port)]]
     url = pg.fresh_database(server.admin_url, server.password)

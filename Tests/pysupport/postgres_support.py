@@ -5,7 +5,7 @@ with pg_ctl, on a free loopback port, listening on 127.0.0.1 only (TCP) and on a
 its data folder. The bootstrap superuser is `attendify`, with a random password (given to initdb
 with --pwfile, never on a command line) and scram-sha-256 for every connection, TCP or socket.
 Durability settings are PostgreSQL's defaults (fsync and synchronous_commit on), so restart and
-crash tests see the real semantics; only max_connections is raised (200). PostgreSQL refuses to
+crash tests see the real semantics; only max_connections is raised (500: the suites run many servers at once). PostgreSQL refuses to
 run as root: when this process is root, initdb, pg_ctl and the server run as the `postgres` system
 user (created by Debian's postgresql packages) through `runuser`, and the folder is theirs.
 
@@ -297,7 +297,7 @@ class PostgresServer:
     """A throwaway PostgreSQL server: start() (initdb the first time), restart() on the same port
     and data, stop() (fast shutdown, then the folder is deleted). Also a context manager."""
 
-    def __init__(self, max_connections: int = 200, start_timeout: float = START_TIMEOUT_S):
+    def __init__(self, max_connections: int = 500, start_timeout: float = START_TIMEOUT_S):
         self.max_connections = max_connections
         self.start_timeout = start_timeout
         self.password = secrets.token_urlsafe(24)

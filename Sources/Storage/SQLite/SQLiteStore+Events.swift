@@ -1,22 +1,8 @@
 import Foundation
+import Core
 import GRDB
 
-/// An event with the organizer defaults it is rendered with: everything the generator needs.
-public struct PublishableEvent: Sendable {
-    public var event: Event
-    public var userDefaults: CustomizationOverrides
-
-    public init(event: Event, userDefaults: CustomizationOverrides) {
-        self.event = event
-        self.userDefaults = userDefaults
-    }
-
-    public var settings: WidgetSettings {
-        WidgetSettings.resolve(userDefaults: userDefaults, event: event.customization)
-    }
-}
-
-extension AppDatabase {
+extension SQLiteStore {
     /// Stores a validated draft as a new event of `userID`.
     public func createEvent(_ draft: EventDraft, userID: Int64, publicID: PublicID, now: Date) throws -> Event {
         try write { db in
@@ -28,12 +14,6 @@ extension AppDatabase {
             try record.insert(db)
             return try record.event()
         }
-    }
-
-    /// Replaces an organizer's event with a validated draft, bumping SEQUENCE when calendars must
-    /// notice. Throws `notFound` for a missing event or one that belongs to someone else.
-    public func updateEvent(id: Int64, userID: Int64, with draft: EventDraft, now: Date) throws -> Event {
-        try updateEvent(id: id, userID: userID, now: now) { _ in draft }
     }
 
     /// Read-modify-write in one transaction: `change` sees the stored event and returns the
@@ -89,11 +69,11 @@ extension AppDatabase {
     }
 
     public func event(id: Int64) throws -> Event? {
-        try writer.read { db in try EventRecord.fetchOne(db, key: id)?.event() }
+        try read { db in try EventRecord.fetchOne(db, key: id)?.event() }
     }
 
     public func events(userID: Int64) throws -> [Event] {
-        try writer.read { db in
+        try read { db in
             try EventRecord.filter(sql: "user_id = ?", arguments: [userID])
                 .order(sql: "created_at DESC, id DESC")
                 .fetchAll(db).map { try $0.event() }
@@ -102,7 +82,7 @@ extension AppDatabase {
 
     /// The event with its organizer's defaults, or nil when it does not exist.
     public func publishableEvent(id: Int64) throws -> PublishableEvent? {
-        try writer.read { db in
+        try read { db in
             guard let event = try EventRecord.fetchOne(db, key: id)?.event() else { return nil }
             return PublishableEvent(event: event, userDefaults: try Self.widgetDefaults(db, userID: event.userID))
         }
@@ -111,7 +91,7 @@ extension AppDatabase {
     /// Every event with its organizer's defaults, read in one snapshot (for `generate --all`).
     /// A row that no longer decodes is reported on its own instead of failing the whole read.
     public func publicationSnapshot() throws -> PublicationSnapshot {
-        try writer.read { db in
+        try read { db in
             var defaults: [Int64: CustomizationOverrides] = [:]
             var unreadableDefaults: Set<Int64> = []
             for record in try UserSettingsRecord.fetchAll(db) {
@@ -134,39 +114,21 @@ extension AppDatabase {
     }
 }
 
-/// All events as `generate --all` sees them: the publishable ones, and rows that could not be read.
-public struct PublicationSnapshot: Sendable {
-    public struct UnreadableRow: Sendable {
-        public var id: Int64
-        public var publicID: PublicID?
-    }
-
-    public var items: [PublishableEvent] = []
-    public var unreadable: [UnreadableRow] = []
-}
-
-/// Which event a row is, without decoding the rest of it: what the generator needs to take the
-/// event's lock and re-read it there. `publicID` is nil for a row whose id no longer validates.
-public struct EventKey: Sendable, Hashable {
-    public var id: Int64
-    public var publicID: PublicID?
-}
-
-extension AppDatabase {
+extension SQLiteStore {
     /// Every event's keys, oldest first (`generate --all`).
     public func eventKeys() throws -> [EventKey] {
-        try writer.read { db in try Self.eventKeys(db, sql: "SELECT id, public_id FROM events ORDER BY id") }
+        try read { db in try Self.eventKeys(db, sql: "SELECT id, public_id FROM events ORDER BY id") }
     }
 
     /// The keys of one organizer's events (republishing after a settings change).
     public func eventKeys(userID: Int64) throws -> [EventKey] {
-        try writer.read { db in
+        try read { db in
             try Self.eventKeys(db, sql: "SELECT id, public_id FROM events WHERE user_id = ? ORDER BY id", arguments: [userID])
         }
     }
 
     public func eventExists(publicID: PublicID) throws -> Bool {
-        try writer.read { db in
+        try read { db in
             try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE public_id = ?)", arguments: [publicID.rawValue]) ?? false
         }
     }

@@ -1,28 +1,10 @@
 import Foundation
+import Core
 import GRDB
 
-/// One page of an organizer's events, newest first, with the total across all pages.
-public struct EventPage: Sendable {
-    public var events: [Event]
-    public var total: Int
-}
-
-/// One rollup row: clicks of one type in the hour starting at `bucketStart` (epoch seconds).
-public struct ClickBucket: Sendable, Equatable {
-    public var bucketStart: Int64
-    public var type: String
-    public var count: Int
-
-    public init(bucketStart: Int64, type: String, count: Int) {
-        self.bucketStart = bucketStart
-        self.type = type
-        self.count = count
-    }
-}
-
-extension AppDatabase {
+extension SQLiteStore {
     public func eventPage(userID: Int64, limit: Int, offset: Int) throws -> EventPage {
-        try writer.read { db in
+        try read { db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE user_id = ?", arguments: [userID]) ?? 0
             let events = try EventRecord.filter(sql: "user_id = ?", arguments: [userID])
                 .order(sql: "created_at DESC, id DESC")
@@ -34,14 +16,14 @@ extension AppDatabase {
 
     /// The organizer's event, or nil when it is missing or someone else's (callers answer 404 for both).
     public func event(id: Int64, userID: Int64) throws -> Event? {
-        try writer.read { db in
+        try read { db in
             try EventRecord.filter(sql: "id = ? AND user_id = ?", arguments: [id, userID]).fetchOne(db)?.event()
         }
     }
 
     /// Rollup rows of one event with `from <= bucket_start < to`: statistics never scan raw clicks.
     public func clickBuckets(eventID: Int64, from: Int64, to: Int64) throws -> [ClickBucket] {
-        try writer.read { db in
+        try read { db in
             try Row.fetchAll(
                 db,
                 sql: """

@@ -1,7 +1,8 @@
 import Foundation
+import Core
 import GRDB
 
-extension AppDatabase {
+extension SQLiteStore {
     /// Commits a batch of clicks in one transaction: the raw rows and the hourly rollup together,
     /// so statistics (read from the rollup) always agree with the raw rows. Clicks of events
     /// deleted meanwhile are skipped (not an error: the visitor was already redirected).
@@ -66,8 +67,8 @@ extension AppDatabase {
     }
 
     /// Raw click rows of one event (tests and benchmarks compare them with what was acknowledged).
-    public func rawClickCount(eventID: Int64? = nil) throws -> Int {
-        try writer.read { db in
+    public func rawClickCount(eventID: Int64?) throws -> Int {
+        try read { db in
             if let eventID {
                 return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM widget_interactions WHERE event_id = ?", arguments: [eventID]) ?? 0
             }
@@ -76,8 +77,8 @@ extension AppDatabase {
     }
 
     /// Sum of the rollup, optionally for one event.
-    public func rollupClickCount(eventID: Int64? = nil) throws -> Int {
-        try writer.read { db in
+    public func rollupClickCount(eventID: Int64?) throws -> Int {
+        try read { db in
             if let eventID {
                 return try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(count), 0) FROM interaction_counts WHERE event_id = ?", arguments: [eventID]) ?? 0
             }
@@ -87,7 +88,7 @@ extension AppDatabase {
 
     /// Whether any raw click row carries client information (privacy tests).
     public func storedClientInfoCount() throws -> Int {
-        try writer.read { db in
+        try read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM widget_interactions WHERE ip_address IS NOT NULL OR user_agent IS NOT NULL") ?? 0
         }
     }

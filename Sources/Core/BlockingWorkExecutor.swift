@@ -1,15 +1,15 @@
 import Foundation
-import Hummingbird
 
-/// The threads the API's handlers run on. Storage calls (SQLite through GRDB) and publishing
+/// The threads blocking work runs on: the API's handlers, the tracker's writer and refresher, the
+/// file follower. Storage calls (`DataStore` is synchronous) and publishing
 /// (file writes under an `flock`) block their thread; on Swift's cooperative pool, which has one
 /// thread per core, two requests waiting for a locked database would stall every other request,
 /// reads included. Handlers therefore prefer this executor (`withTaskExecutorPreference`): a fixed
 /// set of ordinary threads where waiting costs nothing but that thread.
-final class BlockingWorkExecutor: TaskExecutor, @unchecked Sendable {
+public final class BlockingWorkExecutor: TaskExecutor, @unchecked Sendable {
     /// One set per process: the threads live as long as the process, and every API instance
-    /// (tests start many) shares them instead of leaking its own.
-    static let shared = BlockingWorkExecutor(threads: 16)
+    /// (tests start many) and every service of a process shares them instead of leaking its own.
+    public static let shared = BlockingWorkExecutor(threads: 16)
 
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
@@ -23,7 +23,7 @@ final class BlockingWorkExecutor: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
         jobs.append(job)
@@ -47,9 +47,3 @@ final class BlockingWorkExecutor: TaskExecutor, @unchecked Sendable {
     }
 }
 
-/// Runs everything after it (authentication, the handlers) on `BlockingWorkExecutor.shared`.
-struct BlockingWorkMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        try await withTaskExecutorPreference(BlockingWorkExecutor.shared) { try await next(request, context) }
-    }
-}

@@ -1,15 +1,10 @@
 import Foundation
+import Core
 import GRDB
 
-/// A user row with its password hash: only the login path may see it.
-public struct Credentials: Sendable {
-    public var user: User
-    public var passwordHash: String
-}
-
-extension AppDatabase {
+extension SQLiteStore {
     public func credentials(email: String) throws -> Credentials? {
-        try writer.read { db in
+        try read { db in
             try UserRecord.filter(sql: "email = ?", arguments: [email]).fetchOne(db).map {
                 Credentials(user: $0.user, passwordHash: $0.passwordHash)
             }
@@ -29,7 +24,7 @@ extension AppDatabase {
 
     /// The signed-in user for a token hash, if the session exists and has not expired.
     public func user(sessionTokenHash: String, now: Date) throws -> User? {
-        try writer.read { db in
+        try read { db in
             try UserRecord.fetchOne(
                 db,
                 sql: """

@@ -1,4 +1,5 @@
 import Foundation
+import Core
 import GRDB
 
 /// Row of `users`. Internal: other modules see `User`, never the password hash column.
@@ -95,24 +96,4 @@ struct UserSettingsRecord: Codable, FetchableRecord, PersistableRecord {
         case iframeDefaults = "iframe_defaults"
         case updatedAt = "updated_at"
     }
-}
-
-/// Customization JSON as stored: only the keys that are set, sorted, so equal settings are equal text.
-enum StoredJSON {
-    static func encode(_ overrides: CustomizationOverrides) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(overrides), as: UTF8.self)
-    }
-
-    static func decode(_ text: String) throws -> CustomizationOverrides {
-        try JSONDecoder().decode(CustomizationOverrides.self, from: Data(text.utf8))
-    }
-}
-
-extension Date {
-    /// Whole seconds since the Unix epoch: the unit of every time column.
-    public var epochSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
-
-    public init(epochSeconds: Int64) { self.init(timeIntervalSince1970: TimeInterval(epochSeconds)) }
 }

@@ -31,7 +31,7 @@ enum WriteDeadline {
     @Sendable static func shouldRetry(_ numberOfTries: Int) -> Bool {
         if let deadline = (Thread.current.threadDictionary[key] as? NSNumber)?.doubleValue {
             guard ProcessInfo.processInfo.systemUptime < deadline else { return false }
-        } else if Double(numberOfTries) * Double(pause) / 1_000_000 >= AppDatabase.busyTimeout {
+        } else if Double(numberOfTries) * Double(pause) / 1_000_000 >= SQLiteStore.busyTimeout {
             return false
         }
         usleep(pause)

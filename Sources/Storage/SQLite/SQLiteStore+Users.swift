@@ -1,7 +1,8 @@
 import Foundation
+import Core
 import GRDB
 
-extension AppDatabase {
+extension SQLiteStore {
     /// Registers an organizer. E-mails are unique regardless of case.
     public func createUser(email: String, passwordHash: String, fullName: String?, now: Date) throws -> User {
         do {
@@ -18,14 +19,14 @@ extension AppDatabase {
     }
 
     public func user(email: String) throws -> User? {
-        try writer.read { db in
+        try read { db in
             try UserRecord.filter(sql: "email = ?", arguments: [email]).fetchOne(db)?.user
         }
     }
 
     /// The organizer's default widget settings (empty when never set).
     public func widgetDefaults(userID: Int64) throws -> CustomizationOverrides {
-        try writer.read { db in try Self.widgetDefaults(db, userID: userID) }
+        try read { db in try Self.widgetDefaults(db, userID: userID) }
     }
 
     /// Replaces the organizer's default widget settings; returns the ones they replaced.

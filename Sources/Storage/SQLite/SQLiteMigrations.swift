@@ -1,8 +1,10 @@
+import Core
 import GRDB
 
-/// The schema, as an append-only list of migrations: never edit one that has shipped, add a new one.
+/// The SQLite schema, as an append-only list of migrations: never edit one that has shipped, add a new one,
+/// and add its twin (same name) to `PostgresMigrations`.
 /// Times are integer seconds since the Unix epoch, UTC, in every table.
-enum Migrations {
+enum SQLiteMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: users, sessions, events, settings, clicks") { db in
@@ -93,6 +95,17 @@ enum Migrations {
                     CREATE TRIGGER link_changes_settings_update AFTER UPDATE ON user_settings BEGIN
                         INSERT INTO link_changes (public_id) SELECT public_id FROM events WHERE user_id = NEW.user_id;
                     END;
+                    """)
+        }
+        migrator.registerMigration("v3: how far the change log was pruned") { db in
+            // One row: the highest sequence number pruning deleted. A follower whose position is
+            // below it missed changes and reloads everything instead of trusting the log.
+            try db.execute(
+                sql: """
+                    CREATE TABLE link_changes_pruned (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        through_seq INTEGER NOT NULL
+                    );
                     """)
         }
         return migrator

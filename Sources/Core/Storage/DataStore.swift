@@ -1,0 +1,231 @@
+import Foundation
+
+/// The storage port: every read and write the API, the tracker and the generator ask for, each
+/// one transaction, named for what it does. Two engines implement it in the `Storage` module
+/// (SQLite through GRDB, PostgreSQL through postgres-nio); nothing outside that module knows
+/// which one runs.
+///
+/// The methods are synchronous on purpose. Every caller already runs where blocking is allowed:
+/// API handlers on the blocking-work executor, the tracker's writer and refresher on their own
+/// loop, the CLI on its main thread. One blocking interface keeps both engines interchangeable
+/// and keeps the per-event publish lock (a `flock`) and its database read in one critical
+/// section. Implementations never block a NIO event loop and never leak their own error types:
+/// operational failures surface as `StorageFault`, domain outcomes as `StorageError`.
+public protocol DataStore: AnyObject, Sendable {
+    // MARK: Organizers and sessions
+
+    /// Registers an organizer; throws `StorageError.emailTaken` when the e-mail (any case) exists.
+    func createUser(email: String, passwordHash: String, fullName: String?, now: Date) throws -> User
+    func user(email: String) throws -> User?
+    /// The user row with its password hash: only the login path may ask.
+    func credentials(email: String) throws -> Credentials?
+    /// Stores a session by the hash of its token (the token itself is never stored) and drops
+    /// expired sessions.
+    func createSession(userID: Int64, tokenHash: String, now: Date, expiresAt: Date) throws
+    /// The signed-in user for a token hash, if the session exists and has not expired.
+    func user(sessionTokenHash: String, now: Date) throws -> User?
+    func deleteSession(tokenHash: String) throws
+
+    // MARK: Widget defaults
+
+    /// The organizer's default widget settings (empty when never set).
+    func widgetDefaults(userID: Int64) throws -> CustomizationOverrides
+    /// Replaces the organizer's defaults; returns the ones they replaced.
+    @discardableResult
+    func setWidgetDefaults(_ overrides: CustomizationOverrides, userID: Int64, now: Date) throws -> CustomizationOverrides
+    /// Undoes `setWidgetDefaults` whose effects could not be published, unless the settings
+    /// changed again since (then that newer change owns them). True when it reverted.
+    @discardableResult
+    func revertWidgetDefaults(to previous: CustomizationOverrides, from written: CustomizationOverrides, userID: Int64, now: Date) throws
+        -> Bool
+
+    // MARK: Events
+
+    func createEvent(_ draft: EventDraft, userID: Int64, publicID: PublicID, now: Date) throws -> Event
+    /// Read-modify-write in one transaction: `change` sees the stored event and returns the draft
+    /// to store, so two concurrent partial updates cannot undo each other. SEQUENCE is bumped when
+    /// calendars must notice. Throws `StorageError.notFound` for a missing or foreign event.
+    func updateEvent(id: Int64, userID: Int64, now: Date, _ change: (Event) throws -> EventDraft) throws -> Event
+    /// Undoes an update whose files could not be published, unless the event changed again since.
+    @discardableResult
+    func revertEvent(to previous: Event, from written: Event) throws -> Bool
+    /// Deletes an organizer's event with its clicks; returns it so callers can remove its files.
+    func deleteEvent(id: Int64, userID: Int64) throws -> Event
+    func event(id: Int64) throws -> Event?
+    /// The organizer's event, or nil when missing or someone else's (callers answer 404 for both).
+    func event(id: Int64, userID: Int64) throws -> Event?
+    /// The organizer's events, newest first.
+    func events(userID: Int64) throws -> [Event]
+    func eventPage(userID: Int64, limit: Int, offset: Int) throws -> EventPage
+
+    // MARK: Publishing
+
+    /// The event with its organizer's defaults, or nil when it does not exist.
+    func publishableEvent(id: Int64) throws -> PublishableEvent?
+    /// The same by public id: the tracker's miss path and the follower's change path.
+    func publishableEvent(publicID: PublicID) throws -> PublishableEvent?
+    /// Every event with its organizer's defaults, in one snapshot; unreadable rows listed apart.
+    func publicationSnapshot() throws -> PublicationSnapshot
+    /// Every event's keys, oldest first.
+    func eventKeys() throws -> [EventKey]
+    /// One organizer's event keys (republishing after a settings change).
+    func eventKeys(userID: Int64) throws -> [EventKey]
+    func eventExists(publicID: PublicID) throws -> Bool
+
+    // MARK: Change log (what other processes and nodes follow)
+
+    /// The newest change sequence number (0 when nothing ever changed).
+    func latestLinkChange() throws -> Int64
+    /// Public ids changed after `sequence`, in commit order, with the newest sequence seen and
+    /// whether rows after `sequence` were already pruned (then the caller must reload everything).
+    func linkChanges(after sequence: Int64, limit: Int) throws -> LinkChanges
+    /// Drops change rows older than `seconds`.
+    func pruneLinkChanges(olderThan seconds: Int64, now: Date) throws
+    /// Starts pushing a wake-up into `signal` whenever a change commits (PostgreSQL's
+    /// LISTEN/NOTIFY), and after every reconnect (a notification may have been missed). Returns
+    /// false when the engine has no push (SQLite): callers then poll. Stops with the store.
+    func deliverChanges(to signal: ChangeSignal) -> Bool
+
+    // MARK: Clicks
+
+    /// Commits a batch of clicks in one transaction: raw rows and the hourly rollup together, so
+    /// statistics always agree with raw rows. Clicks of deleted events are skipped. Returns how
+    /// many were stored.
+    @discardableResult
+    func recordClicks(_ clicks: [Click]) throws -> Int
+    /// Rollup rows of one event with `from <= bucket_start < to`: statistics never scan raw clicks.
+    func clickBuckets(eventID: Int64, from: Int64, to: Int64) throws -> [ClickBucket]
+    /// Raw click rows (tests and benchmarks compare them with what was acknowledged).
+    func rawClickCount(eventID: Int64?) throws -> Int
+    /// Sum of the rollup, optionally for one event.
+    func rollupClickCount(eventID: Int64?) throws -> Int
+    /// Raw rows carrying client information (privacy checks).
+    func storedClientInfoCount() throws -> Int
+
+    // MARK: Operations
+
+    /// Names of the migrations applied so far, oldest first (equal across engines).
+    func appliedMigrations() throws -> [String]
+    /// One line for operators: engine, where, and its mode (`SQLite ./data/a.sqlite (wal)`).
+    func summary() throws -> String
+    /// Closes connections; further calls fail. Idempotent.
+    func close()
+}
+
+extension DataStore {
+    /// Replaces an organizer's event with a validated draft.
+    public func updateEvent(id: Int64, userID: Int64, with draft: EventDraft, now: Date) throws -> Event {
+        try updateEvent(id: id, userID: userID, now: now) { _ in draft }
+    }
+
+    public func linkChanges(after sequence: Int64) throws -> LinkChanges {
+        try linkChanges(after: sequence, limit: 10_000)
+    }
+
+    public func rawClickCount() throws -> Int { try rawClickCount(eventID: nil) }
+    public func rollupClickCount() throws -> Int { try rollupClickCount(eventID: nil) }
+}
+
+/// What `linkChanges(after:)` found.
+public struct LinkChanges: Sendable, Equatable {
+    /// Public ids changed, oldest change first (an id may repeat).
+    public var ids: [PublicID]
+    /// The newest sequence number read (the argument when nothing was new).
+    public var latest: Int64
+    /// True when changes after the asked sequence were pruned before they were read: the caller
+    /// missed some and must reload everything.
+    public var missedSome: Bool
+
+    public init(ids: [PublicID], latest: Int64, missedSome: Bool) {
+        self.ids = ids
+        self.latest = latest
+        self.missedSome = missedSome
+    }
+}
+
+/// An event with the organizer defaults it is rendered with: everything the generator needs.
+public struct PublishableEvent: Sendable {
+    public var event: Event
+    public var userDefaults: CustomizationOverrides
+
+    public init(event: Event, userDefaults: CustomizationOverrides) {
+        self.event = event
+        self.userDefaults = userDefaults
+    }
+
+    public var settings: WidgetSettings {
+        WidgetSettings.resolve(userDefaults: userDefaults, event: event.customization)
+    }
+}
+
+/// All events as `generate --all` sees them: the publishable ones, and rows that could not be read.
+public struct PublicationSnapshot: Sendable {
+    public struct UnreadableRow: Sendable {
+        public var id: Int64
+        public var publicID: PublicID?
+
+        public init(id: Int64, publicID: PublicID?) {
+            self.id = id
+            self.publicID = publicID
+        }
+    }
+
+    public var items: [PublishableEvent] = []
+    public var unreadable: [UnreadableRow] = []
+
+    public init() {}
+}
+
+/// Which event a row is, without decoding the rest of it: what the generator needs to take the
+/// event's lock and re-read it there. `publicID` is nil for a row whose id no longer validates.
+public struct EventKey: Sendable, Hashable {
+    public var id: Int64
+    public var publicID: PublicID?
+
+    public init(id: Int64, publicID: PublicID?) {
+        self.id = id
+        self.publicID = publicID
+    }
+}
+
+/// One page of an organizer's events, newest first, with the total across all pages.
+public struct EventPage: Sendable {
+    public var events: [Event]
+    public var total: Int
+
+    public init(events: [Event], total: Int) {
+        self.events = events
+        self.total = total
+    }
+}
+
+/// One rollup row: clicks of one type in the hour starting at `bucketStart` (epoch seconds).
+public struct ClickBucket: Sendable, Equatable {
+    public var bucketStart: Int64
+    public var type: String
+    public var count: Int
+
+    public init(bucketStart: Int64, type: String, count: Int) {
+        self.bucketStart = bucketStart
+        self.type = type
+        self.count = count
+    }
+}
+
+/// A user with their password hash: only the login path may see it.
+public struct Credentials: Sendable {
+    public var user: User
+    public var passwordHash: String
+
+    public init(user: User, passwordHash: String) {
+        self.user = user
+        self.passwordHash = passwordHash
+    }
+}
+
+extension Date {
+    /// Whole seconds since the Unix epoch: the unit of every time column.
+    public var epochSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
+
+    public init(epochSeconds: Int64) { self.init(timeIntervalSince1970: TimeInterval(epochSeconds)) }
+}

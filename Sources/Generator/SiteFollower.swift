@@ -1,0 +1,96 @@
+import Core
+import Foundation
+import Logging
+
+/// `generate --follow`: keeps one node's `out/` in step with a database that other nodes write.
+/// A full rebuild at start (the catch-up), then the `link_changes` log from the position read
+/// before that rebuild, so nothing committed meanwhile is skipped. It reads the log when the store
+/// pushes a wake-up (PostgreSQL LISTEN/NOTIFY, also after every reconnect) and at the latest every
+/// `pollInterval`; each changed event is re-synced under its publish lock, exactly like the API's
+/// own publishes, so a follower and an API on the same node never fight over files.
+///
+/// An event whose publish fails (full disk, say) is retried on every later round until it works;
+/// a follower that fell behind the log's pruning rebuilds everything.
+public struct SiteFollower: Sendable {
+    let generator: SiteGenerator
+    let database: any DataStore
+    let pollInterval: Duration
+    let logger: Logger
+
+    public init(generator: SiteGenerator, database: any DataStore, pollInterval: Duration = .milliseconds(250), logger: Logger) {
+        self.generator = generator
+        self.database = database
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    /// Runs until the task is cancelled. Database outages are logged and waited out.
+    public func run(onCaughtUp: @Sendable () -> Void = {}) async {
+        // Reads and publishes block: keep them off the cooperative pool.
+        await withTaskExecutorPreference(BlockingWorkExecutor.shared) { await followLoop(onCaughtUp: onCaughtUp) }
+    }
+
+    private func followLoop(onCaughtUp: @Sendable () -> Void) async {
+        let signal = ChangeSignal()
+        let pushed = database.deliverChanges(to: signal)
+        let poll = pushed ? max(pollInterval, .seconds(1)) : pollInterval
+        var position: Int64?
+        var failed: Set<PublicID> = []
+        while !Task.isCancelled {
+            do {
+                if let seen = position {
+                    let (next, stillFailing) = try apply(after: seen, retrying: failed)
+                    position = next
+                    failed = stillFailing
+                } else {
+                    position = try catchUp()
+                    onCaughtUp()
+                }
+            } catch {
+                logger.warning("follower could not read the database; will retry", metadata: ["error": "\(error)"])
+            }
+            if Task.isCancelled { break }
+            await signal.wait(upTo: failed.isEmpty ? poll : min(poll, .seconds(1)))
+        }
+    }
+
+    /// Rebuilds everything; returns the log position the rebuild reflects (read before it).
+    func catchUp() throws -> Int64 {
+        let position = try database.latestLinkChange()
+        do {
+            let report = try generator.publishAll()
+            logger.info("follower caught up", metadata: ["published": "\(report.published)", "removed": "\(report.removed)"])
+        } catch let error as SiteGenerator.GenerateError {
+            // Some events failed and kept their previous files; the next changes retry them.
+            logger.error("follower catch-up incomplete", metadata: ["error": "\(error)"])
+        }
+        return position
+    }
+
+    /// Applies every change after `position` (and retries `failed`); returns the new position and
+    /// the events that still could not be published.
+    func apply(after position: Int64, retrying failed: Set<PublicID>) throws -> (Int64, Set<PublicID>) {
+        var current = position
+        var pending = failed
+        while true {
+            let changes = try database.linkChanges(after: current)
+            if changes.missedSome {
+                logger.warning("change log pruned past this follower's position; rebuilding everything")
+                return (try catchUp(), [])
+            }
+            guard changes.latest > current else { break }
+            pending.formUnion(changes.ids)
+            current = changes.latest
+        }
+        var stillFailing: Set<PublicID> = []
+        for id in pending {
+            do {
+                try generator.sync(publicID: id)
+            } catch {
+                logger.error("could not publish a changed event; will retry", metadata: ["public_id": "\(id.rawValue)", "error": "\(error)"])
+                stillFailing.insert(id)
+            }
+        }
+        return (current, stillFailing)
+    }
+}

@@ -1,0 +1,51 @@
+import Core
+import NIOCore
+import PostgresNIO
+
+/// PostgreSQL's errors become the domain's here, so no caller sees a PostgresNIO type.
+enum PostgresFaults {
+    /// SQLSTATE codes (https://www.postgresql.org/docs/15/errcodes-appendix.html).
+    static let uniqueViolation = "23505"
+    static let serializationFailure = "40001"
+    static let deadlockDetected = "40P01"
+
+    static func sqlState(_ error: any Error) -> String? {
+        guard let error = error as? PSQLError, error.code == .server else { return nil }
+        return error.serverInfo?[.sqlState]
+    }
+
+    /// Whether running the whole transaction again may succeed (and is safe: nothing committed).
+    static func isRetryable(_ error: any Error) -> Bool {
+        let state = sqlState(error)
+        return state == serializationFailure || state == deadlockDetected
+    }
+
+    /// Whether the connection is unusable afterwards (the pool drops it instead of reusing it).
+    static func breaksConnection(_ error: any Error) -> Bool {
+        if error is StorageFault { return true }
+        guard let error = error as? PSQLError else { return !(error is StorageError) && !(error is PostgresDecodingError) }
+        if error.code == .server {
+            // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now.
+            return sqlState(error)?.hasPrefix("57P") == true || sqlState(error)?.hasPrefix("08") == true
+        }
+        return error.code != .tooManyParameters
+    }
+
+    /// The operational fault behind an error, or the error itself.
+    static func mapped(_ error: any Error) -> any Error {
+        if error is StorageFault || error is StorageError { return error }
+        if let state = sqlState(error) {
+            switch state {
+            case "53100": return StorageFault.full  // disk_full
+            case "53200", "53300", "55P03", "57014", serializationFailure, deadlockDetected:
+                return StorageFault.busy  // out of memory, too many connections, lock timeout, cancelled, retries used up
+            default:
+                if state.hasPrefix("57P") || state.hasPrefix("08") || state.hasPrefix("58") { return StorageFault.unavailable }
+                return error
+            }
+        }
+        if let error = error as? PSQLError, error.code == .tooManyParameters { return error }
+        // Refused, reset, closed or timed-out connections: the server is not there right now.
+        return StorageFault.unavailable
+    }
+}

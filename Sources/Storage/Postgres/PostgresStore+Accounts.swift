@@ -1,0 +1,118 @@
+import Core
+import Foundation
+import PostgresNIO
+
+extension PostgresStore {
+    public func createUser(email: String, passwordHash: String, fullName: String?, now: Date) throws -> User {
+        do {
+            return try write { connection in
+                let id = try connection.run(
+                    """
+                    INSERT INTO users (email, password_hash, full_name, created_at, updated_at)
+                    VALUES (\(email), \(passwordHash), \(fullName), \(now.epochSeconds), \(now.epochSeconds)) RETURNING id
+                    """
+                ).single(Int64.self)
+                return User(id: id, email: email, fullName: fullName, createdAt: Date(epochSeconds: now.epochSeconds))
+            }
+        } catch where PostgresFaults.sqlState(error) == PostgresFaults.uniqueViolation {
+            throw StorageError.emailTaken
+        }
+    }
+
+    public func user(email: String) throws -> User? {
+        try credentials(email: email)?.user
+    }
+
+    public func credentials(email: String) throws -> Credentials? {
+        try read { connection in
+            try connection.run(
+                "SELECT id, email, full_name, created_at, password_hash FROM users WHERE lower(email) = lower(\(email))"
+            ).first.map { row in
+                let (id, email, fullName, createdAt, hash) = try row.decode((Int64, String, String?, Int64, String).self)
+                return Credentials(user: User(id: id, email: email, fullName: fullName, createdAt: Date(epochSeconds: createdAt)), passwordHash: hash)
+            }
+        }
+    }
+
+    public func createSession(userID: Int64, tokenHash: String, now: Date, expiresAt: Date) throws {
+        try write { connection in
+            try connection.run(
+                """
+                INSERT INTO sessions (user_id, token_hash, created_at, expires_at)
+                VALUES (\(userID), \(tokenHash), \(now.epochSeconds), \(expiresAt.epochSeconds))
+                """)
+            // Housekeeping on the write path: expired sessions of anyone are useless rows.
+            try connection.run("DELETE FROM sessions WHERE expires_at <= \(now.epochSeconds)")
+        }
+    }
+
+    public func user(sessionTokenHash: String, now: Date) throws -> User? {
+        try read { connection in
+            try connection.run(
+                """
+                SELECT users.id, users.email, users.full_name, users.created_at FROM sessions JOIN users ON users.id = sessions.user_id
+                WHERE sessions.token_hash = \(sessionTokenHash) AND sessions.expires_at > \(now.epochSeconds)
+                """
+            ).first.map { row in
+                let (id, email, fullName, createdAt) = try row.decode((Int64, String, String?, Int64).self)
+                return User(id: id, email: email, fullName: fullName, createdAt: Date(epochSeconds: createdAt))
+            }
+        }
+    }
+
+    public func deleteSession(tokenHash: String) throws {
+        try write { connection in try connection.run("DELETE FROM sessions WHERE token_hash = \(tokenHash)") }
+    }
+
+    public func widgetDefaults(userID: Int64) throws -> CustomizationOverrides {
+        try read { connection in try Self.widgetDefaults(connection, userID: userID) }
+    }
+
+    @discardableResult
+    public func setWidgetDefaults(_ overrides: CustomizationOverrides, userID: Int64, now: Date) throws -> CustomizationOverrides {
+        try write { connection in
+            let previous = try Self.widgetDefaults(connection, userID: userID, locking: true)
+            try Self.storeWidgetDefaults(connection, overrides, userID: userID, now: now)
+            return previous
+        }
+    }
+
+    @discardableResult
+    public func revertWidgetDefaults(to previous: CustomizationOverrides, from written: CustomizationOverrides, userID: Int64, now: Date)
+        throws -> Bool
+    {
+        try write { connection in
+            guard try Self.widgetDefaults(connection, userID: userID, locking: true) == written else { return false }
+            try Self.storeWidgetDefaults(connection, previous, userID: userID, now: now)
+            return true
+        }
+    }
+
+    private static func storeWidgetDefaults(_ connection: PostgresConnection, _ overrides: CustomizationOverrides, userID: Int64, now: Date)
+        throws
+    {
+        let json = try StoredJSON.encode(overrides)
+        try connection.run(
+            """
+            INSERT INTO user_settings (user_id, iframe_defaults, updated_at) VALUES (\(userID), \(json), \(now.epochSeconds))
+            ON CONFLICT (user_id) DO UPDATE SET iframe_defaults = excluded.iframe_defaults, updated_at = excluded.updated_at
+            """)
+    }
+
+    /// `locking` takes the row lock of a read-modify-write (the organizer's user row, which exists
+    /// even before any settings do, so two first-time writers also queue up).
+    static func widgetDefaults(_ connection: PostgresConnection, userID: Int64, locking: Bool = false) throws -> CustomizationOverrides {
+        if locking { try connection.run("SELECT 1 FROM users WHERE id = \(userID) FOR NO KEY UPDATE") }
+        guard let text = try connection.run("SELECT iframe_defaults FROM user_settings WHERE user_id = \(userID)").first?.decode(String.self)
+        else { return CustomizationOverrides() }
+        return try StoredJSON.decode(text)
+    }
+}
+
+extension PostgresQueryResult {
+    /// The one value of a one-row, one-column result.
+    func single<T: PostgresDecodable>(_ type: T.Type) throws -> T {
+        guard let row = first(where: { _ in true }) else { throw StorageError.notFound }
+        return try row.decode(T.self)
+    }
+}

@@ -1,0 +1,19 @@
+import Core
+import Foundation
+
+/// Dates and ids shared by the storage tests.
+enum Fixtures {
+    /// 2026-12-01 15:00:00 UTC.
+    static let start = Date(timeIntervalSince1970: 1_796_137_200)
+    static let publicID = PublicID("AbCdEfGhIjKlMnOpQrStUv")!
+
+    static func event(
+        title: String = "Quarterly webinar", description: String = "All the news.",
+        webinarURL: String = "https://example.com/join", timeZone: String = "Europe/Warsaw", sequence: Int = 0
+    ) -> Event {
+        Event(
+            id: 7, userID: 1, publicID: publicID, title: title, description: description, start: start,
+            end: start.addingTimeInterval(5_400), timeZone: timeZone, webinarURL: webinarURL, sequence: sequence,
+            createdAt: start.addingTimeInterval(-86_400), updatedAt: start.addingTimeInterval(-3_600))
+    }
+}
