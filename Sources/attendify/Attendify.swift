@@ -12,6 +12,6 @@ struct Attendify: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, APICommand.self, TrackCommand.self, GenerateCommand.self, CheckTemplatesCommand.self, MigrateCommand.self,
-            NginxConfigCommand.self, BackupCommand.self, RestoreCommand.self,
+            NginxConfigCommand.self, BackupCommand.self, RestoreCommand.self, MigrateToPostgresCommand.self,
         ])
 }

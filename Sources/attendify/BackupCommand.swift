@@ -18,7 +18,7 @@ struct BackupCommand: ParsableCommand {
         do {
             try StorageEngine.backup(database.location, passwordFile: database.resolvedPasswordFile, to: file)
         } catch let problem as StorageEngine.BackupProblem {
-            throw ValidationError(problem.description)
+            throw CommandFailure(description: problem.description)
         }
         print("Backed up \(DatabaseLocation.redacted(database.location)) to \(file)")
     }
@@ -43,7 +43,7 @@ struct RestoreCommand: ParsableCommand {
         do {
             try StorageEngine.restore(database.location, passwordFile: database.resolvedPasswordFile, from: file, replace: replace)
         } catch let problem as StorageEngine.BackupProblem {
-            throw ValidationError(problem.description)
+            throw CommandFailure(description: problem.description)
         }
         print("Restored \(file) into \(DatabaseLocation.redacted(database.location)); now run generate --all on every node")
     }

@@ -36,3 +36,9 @@ struct DatabaseOptions: ParsableArguments {
         try StorageEngine.open(location, passwordFile: resolvedPasswordFile, logger: logger)
     }
 }
+
+/// A command that could not do its job for a reason outside the command line: printed as
+/// `Error: …` with exit status 1, without the usage text a `ValidationError` adds.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+}

@@ -60,6 +60,8 @@ from pathlib import Path
 
 import pytest
 
+from attendify_serve import database_for
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = os.environ.get("ATTENDIFY_BIN", str(REPO / ".build/debug/attendify"))
 SPEC = Path(os.environ.get("ATTENDIFY_OPENAPI", str(REPO / "openapi.yaml")))
@@ -125,21 +127,22 @@ def toml_string(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(tmp_path_factory, request):
     if not Path(BIN).exists():
         pytest.fail(f"{BIN} does not exist: run `swift build` first (or set ATTENDIFY_BIN)")
     work = tmp_path_factory.mktemp("schemathesis")
+    db, db_env = database_for(request.param, request)
     port = free_port()
     log_path = work / "serve.log"
     log = open(log_path, "w")
     process = subprocess.Popen(
         [
-            BIN, "serve", "--db", str(work / "db.sqlite"), "--out", str(work / "out"),
+            BIN, "serve", "--db", db or str(work / "db.sqlite"), "--out", str(work / "out"),
             "--templates", str(REPO / "Templates"), "--host", "127.0.0.1", "--port", str(port),
             "--public-url", f"http://127.0.0.1:{port}", "--rate-limits", "off",
         ],
-        stdout=log, stderr=subprocess.STDOUT, env=clean_env(), cwd=work,
+        stdout=log, stderr=subprocess.STDOUT, env={**clean_env(), **db_env}, cwd=work,
     )
     deadline = time.monotonic() + 120
     while not READY.search(log_path.read_text(errors="replace")):

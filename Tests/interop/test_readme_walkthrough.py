@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from attendify_serve import running_serve
+from attendify_serve import database_for, running_serve
 
 REPO = Path(__file__).resolve().parents[2]
 HEADING = "## API walk-through"
@@ -42,9 +42,10 @@ def walkthrough() -> tuple[Path, str]:
     pytest.fail(f"no '{HEADING}' section in {', '.join(str(s) for s in SOURCES)}")
 
 
-@pytest.fixture
-def base_url(tmp_path):
-    with running_serve(tmp_path) as (base, _log):
+@pytest.fixture(params=["sqlite", "postgres"])
+def base_url(tmp_path, request):
+    db, db_env = database_for(request.param, request)
+    with running_serve(tmp_path, db=db, db_env=db_env) as (base, _log):
         yield base
 
 

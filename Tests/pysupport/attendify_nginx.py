@@ -2,7 +2,10 @@
 the production layout (`attendify nginx-config --standalone PREFIX`), run as an ordinary user on
 kernel-chosen loopback ports in a fresh temp folder. One place for starting, waiting for readiness,
 requests through Nginx and stopping; Tests/interop/test_nginx_end_to_end.py and
-Tests/faults/test_nginx_privacy.py use it.
+Tests/faults/test_nginx_privacy.py use it. A stack can also run over a database it does not own
+(a PostgreSQL URL plus PGPASSWORD in its environment) with a follower (`generate --follow`) into
+its out/, so several stacks on one database are the nodes of a cluster
+(Tests/interop/test_multi_node.py); single processes can be SIGKILLed, stopped and started again.
 
 Nginx is required: without `nginx` on PATH the tests are skipped, except when CI=true, where they
 fail. On teardown every process a test started is stopped (also when the test failed), and for
@@ -105,26 +108,51 @@ def wait_until(what: str, check: Callable[[], object], deadline_s: float, interv
 
 
 # --------------------------------------------------------------------------------------------
-# The stack: api + track + Nginx over one temp folder
+# The stack: api + track (+ follower) + Nginx over one temp folder
 # --------------------------------------------------------------------------------------------
+
+PROCESS_ORDER = ("nginx", "follow", "track", "api")  # the order stop() and kill() take them in
+FOLLOWING = re.compile(r"Following changes into ")
 
 
 @dataclass
 class Stack:
+    """One node: `attendify api`, `attendify track` (with /metrics), optionally `attendify
+    generate --follow`, and Nginx, over one temp folder (its own out/, panel and Nginx prefix).
+
+    The database is the stack's own SQLite file (`db`) unless `db_url` names another one, e.g. a
+    PostgreSQL database several stacks share (`postgres://user@host:port/db`; its password goes in
+    `env` as PGPASSWORD). `env` is the base environment of every process the stack starts (its
+    ATTENDIFY_* variables are dropped like app_env()'s); None means app_env().
+
+    Processes by name ("api", "track", "follow", "nginx"): `kill()` SIGKILLs them (no graceful
+    stop), `stop_process()` stops one the graceful way, `start_process()` starts one again on the
+    same ports (its log is appended to), and `stop()` stops everything left."""
+
     root: Path
     rate_limits: bool  # Nginx's limit_req zones (and the apps' own limits unless app_rate_limits says otherwise)
     nginx: str
     app_rate_limits: bool | None = None  # the apps' --rate-limits; None: the same as rate_limits
     nginx_config_args: tuple[str, ...] = ()  # more `attendify nginx-config` flags (e.g. --access-log full)
+    db_url: str | None = None  # --db for every command; None: the stack's own SQLite file
+    env: dict[str, str] | None = None  # the processes' environment (PGPASSWORD...); None: app_env()
+    follow: bool = False  # also run `attendify generate --follow` into out/
+    name: str = ""  # for log dumps when several stacks run at once
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     port: int = 0  # Nginx: the only port the tests talk to
     api_port: int = 0
     track_port: int = 0
     metrics_port: int = 0
+    log_offsets: dict[str, int] = field(default_factory=dict)  # where each process's current run starts in its log
 
     @property
     def db(self) -> Path:
+        """The stack's own SQLite file (unused when db_url is set)."""
         return self.root / "attendify.sqlite"
+
+    @property
+    def db_arg(self) -> str:
+        return self.db_url or str(self.db)
 
     @property
     def out(self) -> Path:
@@ -146,6 +174,11 @@ class Stack:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def child_env(self) -> dict[str, str]:
+        if self.env is None:
+            return app_env()
+        return {k: v for k, v in self.env.items() if not k.startswith("ATTENDIFY_")}
+
     def log(self, name: str) -> Path:
         return self.root / f"{name}.log"
 
@@ -156,11 +189,18 @@ class Stack:
     def get(self, path: str, **kwargs) -> Reply:
         return fetch(self.port, "GET", path, **kwargs)
 
+    def running(self, name: str) -> bool:
+        proc = self.procs.get(name)
+        return proc is not None and proc.poll() is None
+
+    def exit_codes(self) -> dict[str, int | None]:
+        """Each started process's exit code (None: still running)."""
+        return {name: proc.poll() for name, proc in self.procs.items()}
+
     # ---- start ------------------------------------------------------------------------------
 
     def start(self) -> None:
         limits = "on" if self.rate_limits else "off"
-        app_limits = limits if self.app_rate_limits is None else ("on" if self.app_rate_limits else "off")
         self.root.chmod(0o755)  # Nginx's workers (nobody, when run as root) must read out/ and the panel
         self.panel.mkdir()
         (self.panel / "index.html").write_text(
@@ -168,54 +208,103 @@ class Stack:
             "<p>panel</p></html>\n")
         self.prefix.mkdir()
         (self.prefix / "tmp").mkdir()
-        subprocess.run([BIN, "migrate", "--db", str(self.db)], check=True, capture_output=True, env=app_env(), timeout=60)
+        migrated = subprocess.run([BIN, "migrate", "--db", self.db_arg], capture_output=True, text=True,
+                                  env=self.child_env(), timeout=60)
+        assert migrated.returncode == 0, f"attendify migrate failed:\n{migrated.stdout}{migrated.stderr}"
 
         # Nginx's port first: the API writes it into widget_url / ics_url.
         self.port = free_port()
-        self.spawn("api", [
-            BIN, "api", "--db", str(self.db), "--out", str(self.out), "--templates", str(REPO / "Templates"),
-            "--host", "127.0.0.1", "--port", "0", "--public-url", self.base, "--trusted-proxy", "127.0.0.1",
-            "--rate-limits", app_limits,
-        ])
-        self.spawn("track", [
-            BIN, "track", "--db", str(self.db), "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0",
-            "--trusted-proxy", "127.0.0.1", "--rate-limits", app_limits,
-        ])
-        self.api_port = self.wait_for_log("api", READY["api"])
-        self.track_port = self.wait_for_log("track", READY["track"])
-        self.metrics_port = self.wait_for_log("track", READY["metrics"])
+        self.start_process("api", wait=False)
+        self.start_process("track", wait=False)
+        self.wait_ready("api")
+        self.wait_ready("track")
+        if self.follow:
+            self.start_process("follow")
 
         rendered = subprocess.run([
             BIN, "nginx-config", "--standalone", str(self.prefix), "--listen", f"127.0.0.1:{self.port}",
             "--out", str(self.out), "--panel", str(self.panel), "--api", f"127.0.0.1:{self.api_port}",
             "--track", f"127.0.0.1:{self.track_port}", "--rate-limits", limits, *self.nginx_config_args,
-        ], capture_output=True, text=True, env=app_env(), timeout=60)
+        ], capture_output=True, text=True, env=self.child_env(), timeout=60)
         assert rendered.returncode == 0, f"attendify nginx-config failed:\n{rendered.stdout}{rendered.stderr}"
         self.conf.write_text(rendered.stdout)
-        # -e: the error log from the very start (before nginx.conf is read), so no root-owned
-        # default path is touched. -g "daemon off;": Nginx stays our child, so teardown always
-        # finds it; it is still stopped the documented way (nginx -s quit).
-        nginx_args = [self.nginx, "-p", str(self.prefix), "-c", str(self.conf), "-e", str(self.prefix / "error.log")]
-        checked = subprocess.run([*nginx_args, "-t", "-q"], capture_output=True, text=True, timeout=30)
+        checked = subprocess.run([*self.nginx_args(), "-t", "-q"], capture_output=True, text=True, timeout=30)
         assert checked.returncode == 0, f"nginx rejected the generated nginx.conf:\n{checked.stderr}\n{rendered.stdout}"
-        self.spawn("nginx", [*nginx_args, "-g", "daemon off;"])
-        wait_until("Nginx answering the panel at /", self.nginx_ready, START_DEADLINE_S)
+        self.start_process("nginx")
+
+    def nginx_args(self) -> list[str]:
+        # -e: the error log from the very start (before nginx.conf is read), so no root-owned
+        # default path is touched.
+        return [self.nginx, "-p", str(self.prefix), "-c", str(self.conf), "-e", str(self.prefix / "error.log")]
+
+    def command(self, name: str) -> list[str]:
+        """The command line of process `name`. The first start of api and track takes
+        kernel-chosen ports (--port 0); a later start reuses the ports Nginx was configured with."""
+        app_limits = self.rate_limits if self.app_rate_limits is None else self.app_rate_limits
+        limits = "on" if app_limits else "off"
+        if name == "api":
+            return [BIN, "api", "--db", self.db_arg, "--out", str(self.out), "--templates", str(REPO / "Templates"),
+                    "--host", "127.0.0.1", "--port", str(self.api_port), "--public-url", self.base,
+                    "--trusted-proxy", "127.0.0.1", "--rate-limits", limits]
+        if name == "track":
+            return [BIN, "track", "--db", self.db_arg, "--host", "127.0.0.1", "--port", str(self.track_port),
+                    "--metrics-port", str(self.metrics_port), "--trusted-proxy", "127.0.0.1", "--rate-limits", limits]
+        if name == "follow":
+            return [BIN, "generate", "--follow", "--db", self.db_arg, "--out", str(self.out),
+                    "--templates", str(REPO / "Templates"), "--public-url", self.base]
+        if name == "nginx":
+            # -g "daemon off;": Nginx stays our child, so teardown always finds it; it is still
+            # stopped the documented way (nginx -s quit).
+            return [*self.nginx_args(), "-g", "daemon off;"]
+        raise ValueError(f"no process called {name!r}")
+
+    def start_process(self, name: str, wait: bool = True) -> None:
+        """Starts (or starts again, after kill() or stop_process()) process `name`; with wait,
+        returns once it is ready (api/track: its ready line; follow: its first full rebuild done;
+        nginx: it answers the panel)."""
+        assert not self.running(name), f"{name} is already running"
+        self.spawn(name, self.command(name))
+        if wait:
+            self.wait_ready(name)
+
+    def wait_ready(self, name: str) -> None:
+        if name == "api":
+            self.api_port = self.wait_for_log("api", READY["api"])
+        elif name == "track":
+            self.track_port = self.wait_for_log("track", READY["track"])
+            self.metrics_port = self.wait_for_log("track", READY["metrics"])
+        elif name == "follow":
+            self.wait_for_log("follow", FOLLOWING)
+        elif name == "nginx":
+            wait_until("Nginx answering the panel at /", self.nginx_ready, START_DEADLINE_S)
 
     def spawn(self, name: str, args: list[str]) -> None:
-        with self.log(name).open("wb") as log:
+        # Appended: a process started again keeps its earlier output in the same log; readiness
+        # is looked for only in what this run wrote (from log_offsets[name] on).
+        with self.log(name).open("ab") as log:
+            self.log_offsets[name] = log.tell()
             # Own session: a last-resort kill can take the whole group (Nginx's workers too).
-            self.procs[name] = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=app_env(),
+            self.procs[name] = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=self.child_env(),
                                                 cwd=self.root, start_new_session=True)
+
+    def current_log(self, name: str) -> str:
+        """What the current run of process `name` has logged."""
+        path = self.log(name)
+        if not path.exists():
+            return ""
+        with path.open("rb") as log:
+            log.seek(self.log_offsets.get(name, 0))
+            return log.read().decode(errors="replace")
 
     def wait_for_log(self, name: str, pattern: re.Pattern) -> int:
         proc = self.procs[name]
 
         def ready():
-            match = pattern.search(self.log_text(name))
+            match = pattern.search(self.current_log(name))
             if match:
-                return int(match.group(1))
+                return int(match.group(1)) if pattern.groups else True
             if proc.poll() is not None:
-                pytest.fail(f"attendify {name} exited with {proc.returncode} before it was ready:\n{self.log_text(name)}")
+                pytest.fail(f"attendify {name} exited with {proc.returncode} before it was ready:\n{self.current_log(name)}")
             return None
 
         return wait_until(f"attendify {name} ready ({pattern.pattern})", ready, START_DEADLINE_S)
@@ -232,40 +321,63 @@ class Stack:
 
     # ---- stop -------------------------------------------------------------------------------
 
-    def stop(self) -> None:
-        """Stops what this stack started: Nginx first (no more traffic), then the tracker (SIGTERM
-        drains its queue), then the API. Never raises."""
-        if "nginx" in self.procs and self.procs["nginx"].poll() is None:
-            try:  # the documented way: graceful, the master stops its workers
-                subprocess.run([self.nginx, "-p", str(self.prefix), "-c", str(self.conf), "-e", str(self.prefix / "error.log"),
-                                "-s", "quit"], capture_output=True, timeout=30)
-            except (OSError, subprocess.SubprocessError):
-                pass
-        for name in ("nginx", "track", "api"):
+    def kill(self, *names: str) -> None:
+        """SIGKILL (no graceful stop, no drain) to the named processes, default all of them, each
+        with its whole process group (Nginx's workers too); returns once they are gone."""
+        for name in names or PROCESS_ORDER:
             proc = self.procs.get(name)
-            if proc is None:
+            if proc is None or proc.poll() is not None:
                 continue
             try:
-                proc.wait(timeout=10 if name == "nginx" else 0.01)
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                proc.kill()
+            proc.wait(timeout=30)
+
+    def stop_process(self, name: str) -> int | None:
+        """Stops one process the graceful way (Nginx: nginx -s quit; the apps: SIGTERM, the
+        tracker draining its queue), SIGKILL after a grace period. Returns its exit code. Never
+        raises."""
+        proc = self.procs.get(name)
+        if proc is None:
+            return None
+        if proc.poll() is None and name == "nginx":
+            try:  # the documented way: graceful, the master stops its workers
+                subprocess.run([*self.nginx_args(), "-s", "quit"], capture_output=True, timeout=30)
+            except (OSError, subprocess.SubprocessError):
+                pass
+        try:
+            proc.wait(timeout=10 if name == "nginx" else 0.01)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    pass
-            if proc.poll() is None:
-                try:  # last resort: the whole group this process leads (Nginx's workers too)
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-                proc.wait()
+                pass
+        if proc.poll() is None:
+            try:  # last resort: the whole group this process leads (Nginx's workers too)
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            proc.wait()
+        return proc.returncode
+
+    def stop(self) -> None:
+        """Stops what this stack started: Nginx first (no more traffic), then the follower, the
+        tracker (SIGTERM drains its queue), then the API. Never raises."""
+        for name in PROCESS_ORDER:
+            self.stop_process(name)
 
     def dump_logs(self) -> None:
-        print(f"\n===== kept for inspection: {self.root}")
-        print(f"===== nginx error.log\n{(self.prefix / 'error.log').read_text(errors='replace') if (self.prefix / 'error.log').exists() else '(none)'}")
-        for name in ("nginx", "api", "track"):
+        label = f" [{self.name}]" if self.name else ""
+        print(f"\n===== kept for inspection{label}: {self.root}")
+        print(f"===== nginx error.log{label}\n{(self.prefix / 'error.log').read_text(errors='replace') if (self.prefix / 'error.log').exists() else '(none)'}")
+        for name in PROCESS_ORDER:
+            if name == "follow" and not self.log(name).exists():
+                continue
             text = self.log_text(name)
-            print(f"===== {name} output (last 60 lines)\n" + "\n".join(text.splitlines()[-60:]))
+            code = self.procs[name].returncode if name in self.procs else None
+            print(f"===== {name} output{label} (exit code {code}; last 60 lines)\n" + "\n".join(text.splitlines()[-60:]))
 
     # ---- API shortcuts ------------------------------------------------------------------------
 
@@ -296,18 +408,22 @@ class Stack:
 
 @pytest.fixture
 def stack_factory(request) -> Iterator[Callable[..., Stack]]:
-    """start(rate_limits=True, app_rate_limits=None, nginx_config_args=()) -> a running Stack.
-    Everything started is stopped on teardown; if the test failed, Nginx's error.log and the app
-    logs are printed and the folder is kept."""
+    """start(rate_limits=True, app_rate_limits=None, nginx_config_args=(), db_url=None, env=None,
+    follow=False, name="") -> a running Stack. Several stacks may share one database (the same
+    db_url). Everything started is stopped on teardown (also processes started again by the
+    test); if the test failed, Nginx's error.log and the app logs of every stack are printed and
+    the folders are kept."""
     nginx = nginx_binary()
     if not Path(BIN).exists():
         pytest.fail(f"{BIN} does not exist: run `swift build` first (or set ATTENDIFY_BIN)")
     failed_before = request.session.testsfailed
     stacks: list[Stack] = []
 
-    def start(rate_limits: bool = True, app_rate_limits: bool | None = None, nginx_config_args: tuple[str, ...] = ()) -> Stack:
+    def start(rate_limits: bool = True, app_rate_limits: bool | None = None, nginx_config_args: tuple[str, ...] = (),
+              db_url: str | None = None, env: dict[str, str] | None = None, follow: bool = False,
+              name: str = "") -> Stack:
         stack = Stack(Path(tempfile.mkdtemp(prefix="attendify-nginx-e2e-")), rate_limits, nginx, app_rate_limits,
-                      tuple(nginx_config_args))
+                      tuple(nginx_config_args), db_url=db_url, env=env, follow=follow, name=name)
         stacks.append(stack)
         stack.start()
         return stack
@@ -317,8 +433,8 @@ def stack_factory(request) -> Iterator[Callable[..., Stack]]:
     failed = request.session.testsfailed > failed_before
     for stack in stacks:
         stack.stop()
+    for stack in stacks:
         if failed:
             stack.dump_logs()
         else:
             shutil.rmtree(stack.root, ignore_errors=True)
-

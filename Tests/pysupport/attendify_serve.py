@@ -26,9 +26,11 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 @contextlib.contextmanager
-def running_serve(work: Path, *extra: str, ready_timeout: float = 120) -> Iterator[tuple[str, Path]]:
+def running_serve(work: Path, *extra: str, ready_timeout: float = 120, db: str | None = None,
+                  db_env: dict[str, str] | None = None) -> Iterator[tuple[str, Path]]:
     """Runs `attendify serve` over a fresh database and out/ in `work` with every rate limit off;
-    yields (base URL, log path) once it logs that it is ready, and stops it afterwards."""
+    yields (base URL, log path) once it logs that it is ready, and stops it afterwards. `db` is
+    another --db (a postgres:// URL) and `db_env` what it needs (PGPASSWORD)."""
     if not Path(BIN).exists():
         pytest.fail(f"{BIN} does not exist: run `swift build` first (or set ATTENDIFY_BIN)")
     port = free_port()
@@ -36,10 +38,11 @@ def running_serve(work: Path, *extra: str, ready_timeout: float = 120) -> Iterat
     log_path = work / "serve.log"
     # The product falls back to ATTENDIFY_* variables; none of the caller's may leak in.
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATTENDIFY_")}
+    env.update(db_env or {})
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [
-                BIN, "serve", "--db", str(work / "db.sqlite"), "--out", str(work / "out"),
+                BIN, "serve", "--db", db or str(work / "db.sqlite"), "--out", str(work / "out"),
                 "--templates", str(REPO / "Templates"), "--host", "127.0.0.1", "--port", str(port),
                 "--public-url", base, "--rate-limits", "off", *extra,
             ],
@@ -61,3 +64,16 @@ def running_serve(work: Path, *extra: str, ready_timeout: float = 120) -> Iterat
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def database_for(backend: str, request) -> tuple[str | None, dict[str, str]]:
+    """(--db, extra env) for a test parametrized over "sqlite" / "postgres": None keeps the
+    default SQLite file; "postgres" makes a fresh database on the suite's PostgreSQL (which, with
+    CI=true, must exist)."""
+    if backend == "sqlite":
+        return None, {}
+    import postgres_support
+
+    server = request.getfixturevalue("postgres_server")
+    url = postgres_support.fresh_database(server.admin_url, server.password)
+    return url, {"PGPASSWORD": server.password}

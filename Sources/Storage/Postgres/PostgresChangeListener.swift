@@ -33,7 +33,7 @@ final class PostgresChangeListener: @unchecked Sendable {
             lock.broadcast()
             return self.connection
         }
-        _ = connection?.close() as EventLoopFuture<Void>?
+        if let connection { PostgresPool.close(connection) }
     }
 
     private var isStopped: Bool { lock.withLock { stopped } }
@@ -54,7 +54,7 @@ final class PostgresChangeListener: @unchecked Sendable {
                     return true
                 }
                 guard keep else {
-                    _ = connection.close() as EventLoopFuture<Void>
+                    PostgresPool.close(connection)
                     return
                 }
                 if wasDown { logger.info("change notifications restored") }

@@ -21,11 +21,13 @@ enum PostgresFaults {
     }
 
     /// Whether the connection is unusable afterwards (the pool drops it instead of reusing it).
+    /// Errors of our own code (a `Problem`, a decoding failure) leave it usable: the transaction
+    /// helpers roll back before rethrowing.
     static func breaksConnection(_ error: any Error) -> Bool {
-        if error is StorageFault { return true }
-        guard let error = error as? PSQLError else { return !(error is StorageError) && !(error is PostgresDecodingError) }
+        if error is StorageFault || error is IOError || error is ChannelError { return true }
+        guard let error = error as? PSQLError else { return false }
         if error.code == .server {
-            // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now.
+            // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 08… connection.
             return sqlState(error)?.hasPrefix("57P") == true || sqlState(error)?.hasPrefix("08") == true
         }
         return error.code != .tooManyParameters
@@ -44,8 +46,11 @@ enum PostgresFaults {
                 return error
             }
         }
-        if let error = error as? PSQLError, error.code == .tooManyParameters { return error }
-        // Refused, reset, closed or timed-out connections: the server is not there right now.
-        return StorageFault.unavailable
+        if let error = error as? PSQLError, error.code != .tooManyParameters {
+            // Refused, reset, closed or timed-out connections: the server is not there right now.
+            return StorageFault.unavailable
+        }
+        if error is IOError || error is ChannelError { return StorageFault.unavailable }
+        return error
     }
 }

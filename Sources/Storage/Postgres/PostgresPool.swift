@@ -118,7 +118,13 @@ final class PostgresPool: @unchecked Sendable {
             condition.signal()
             return discard
         }
-        if discard { _ = connection.close() as EventLoopFuture<Void> }
+        if discard { Self.close(connection) }
+    }
+
+    /// Closes without waiting; the connection object is kept alive until the close completes
+    /// (postgres-nio insists a connection is closed before it goes away).
+    static func close(_ connection: PostgresConnection) {
+        (connection.close() as EventLoopFuture<Void>).whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
     func shutdown() {
