@@ -24,7 +24,7 @@ enum PostgresFaults {
     /// Errors of our own code (a `Problem`, a decoding failure) leave it usable: the transaction
     /// helpers roll back before rethrowing.
     static func breaksConnection(_ error: any Error) -> Bool {
-        if error is StorageFault || error is IOError || error is ChannelError { return true }
+        if error is StorageFault || error is StaleConnection || error is IOError || error is ChannelError { return true }
         guard let error = error as? PSQLError else { return false }
         if error.code == .server {
             // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 08… connection.

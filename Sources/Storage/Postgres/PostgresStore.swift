@@ -44,7 +44,7 @@ public final class PostgresStore: DataStore {
     /// One read-write transaction; run again (whole) after a deadlock or serialization failure.
     func write<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try retrying { connection in
-            try connection.run("BEGIN")
+            try Self.begin(connection, "BEGIN")
             do {
                 let result = try body(connection)
                 try connection.run("COMMIT")
@@ -59,7 +59,7 @@ public final class PostgresStore: DataStore {
     /// Several reads that must agree: one read-only snapshot.
     func snapshot<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try retrying { connection in
-            try connection.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try Self.begin(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             do {
                 let result = try body(connection)
                 try connection.run("COMMIT")
@@ -71,16 +71,38 @@ public final class PostgresStore: DataStore {
         }
     }
 
-    /// One statement on its own (its own snapshot).
+    /// One statement on its own (its own snapshot). Safe to run again on another connection.
     func read<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try retrying(body)
+        try retrying { connection in
+            do {
+                return try body(connection)
+            } catch where PostgresFaults.breaksConnection(error) {
+                throw StaleConnection(underlying: error)
+            }
+        }
+    }
+
+    /// A pooled connection can have died while idle (the server restarted). Failing on its very
+    /// first statement is safe to run again on a fresh one: nothing was done yet. A failure later
+    /// in a write is not (a COMMIT may have landed before the connection broke), so it surfaces.
+    private static func begin(_ connection: PostgresConnection, _ statement: PostgresQuery) throws {
+        do {
+            try connection.run(statement)
+        } catch where PostgresFaults.breaksConnection(error) {
+            throw StaleConnection(underlying: error)
+        }
     }
 
     private func retrying<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         var attempt = 0
+        var stale = 0
         while true {
             do {
                 return try pool.withConnection(body)
+            } catch let error as StaleConnection {
+                // Every idle connection may be dead after a restart: try each, then one fresh one.
+                guard stale <= pool.location.poolSize else { throw PostgresFaults.mapped(error.underlying) }
+                stale += 1
             } catch where PostgresFaults.isRetryable(error) && attempt < Self.retries {
                 attempt += 1
                 usleep(useconds_t(UInt32.random(in: 1_000...20_000) * UInt32(attempt)))
@@ -110,6 +132,11 @@ public final class PostgresStore: DataStore {
         listeners.stopAll()
         pool.shutdown()
     }
+}
+
+/// A connection that failed before doing anything (see `PostgresStore.begin`).
+struct StaleConnection: Error {
+    var underlying: any Error
 }
 
 /// The change listeners a store started, stopped with it.
