@@ -37,6 +37,9 @@ public final class ClickTracker: Sendable {
     public enum Outcome: Sendable, Equatable {
         case redirect(location: String)
         case notFound
+        /// The id is not in memory and the database cannot be asked right now (503, Retry-After):
+        /// saying 404 would tell the visitor a live event does not exist.
+        case unavailable
     }
 
     let table: LinkTable
@@ -101,30 +104,42 @@ public final class ClickTracker: Sendable {
         if let outcome = outcomeFromMemory(request) { return outcome }
         guard let type = ProviderType(utf8: request.typeBytes), let id = PublicID(String(decoding: request.idBytes, as: UTF8.self))
         else { return notFound() }
-        let entry = await resolve(id)
-        guard let entry else { return notFound() }
-        return outcome(request, type: type, entry: entry)
+        switch await resolve(id) {
+        case .found(let entry): return outcome(request, type: type, entry: entry)
+        case .missing: return notFound()
+        case .failed: return .unavailable
+        }
+    }
+
+    enum Lookup: Sendable {
+        case found(LinkTable.Entry)
+        case missing
+        case failed
     }
 
     /// Looks an id up in the database (off the caller's thread) and caches the answer either way.
     /// A failed lookup is not an answer: it is not cached (the next request asks again), so a
     /// database blip cannot turn a live event into a remembered 404.
-    func resolve(_ id: PublicID) async -> LinkTable.Entry? {
+    func resolve(_ id: PublicID) async -> Lookup {
         let database = self.database
         let logger = self.logger
-        let found: LinkTable.Entry?? = await withCheckedContinuation { continuation in
+        let lookup: Lookup = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 do {
-                    continuation.resume(returning: .some(try database.publishableEvent(publicID: id).map { LinkTable.Entry($0) }))
+                    let entry = try database.publishableEvent(publicID: id).map { LinkTable.Entry($0) }
+                    continuation.resume(returning: entry.map(Lookup.found) ?? .missing)
                 } catch {
                     logger.error("link lookup failed", metadata: ["error": "\(error)"])
-                    continuation.resume(returning: .none)
+                    continuation.resume(returning: .failed)
                 }
             }
         }
-        guard let entry = found else { return nil }
-        table.set(id.rawValue, entry)
-        return entry
+        switch lookup {
+        case .found(let entry): table.set(id.rawValue, entry)
+        case .missing: table.set(id.rawValue, nil)
+        case .failed: break
+        }
+        return lookup
     }
 
     private func outcome(_ request: Request, type: ProviderType, entry: LinkTable.Entry) -> Outcome {

@@ -53,6 +53,8 @@ final class TrackHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     static let notFoundBody = "Not found\n"
+    /// 52 bytes, as the 503 head says.
+    static let unavailableBody = "Temporarily unavailable; try again in a few seconds\n"
 
     enum ErrorAnswer {
         case badRequest, headerTooLarge
@@ -270,6 +272,10 @@ final class TrackHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             buffer = context.channel.allocator.buffer(capacity: 220)
             buffer.writeStaticString(
                 "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: 10\r\n")
+        case .unavailable:
+            buffer = context.channel.allocator.buffer(capacity: 240)
+            buffer.writeStaticString(
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\nRetry-After: 5\r\nContent-Length: 52\r\n")
         }
         buffer.writeStaticString("Date: ")
         buffer.writeString(dateCache.now())
@@ -280,7 +286,13 @@ final class TrackHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             buffer.writeStaticString("Connection: keep-alive\r\n")
         }
         buffer.writeStaticString("\r\n")
-        if case .notFound = outcome, request.method != .HEAD { buffer.writeStaticString("Not found\n") }
+        if request.method != .HEAD {
+            switch outcome {
+            case .notFound: buffer.writeStaticString("Not found\n")
+            case .unavailable: buffer.writeString(Self.unavailableBody)
+            case .redirect: break
+            }
+        }
         if keepAlive {
             context.write(wrapOutboundOut(buffer), promise: nil)
         } else {

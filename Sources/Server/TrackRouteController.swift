@@ -36,6 +36,11 @@ struct TrackRouteController {
                 ])
         case .notFound:
             return StaticSiteController<AppRequestContext>.notFound()
+        case .unavailable:
+            return Response(
+                status: .serviceUnavailable,
+                headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store", .retryAfter: "5"],
+                body: .init(byteBuffer: ByteBuffer(string: "Temporarily unavailable; try again in a few seconds\n")))
         }
     }
 }
