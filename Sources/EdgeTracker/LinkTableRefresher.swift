@@ -55,6 +55,8 @@ public struct LinkTableRefresher: Service {
         let signal = ChangeSignal()
         // With push, polling is only the safety net; without it (SQLite), it is the mechanism.
         let poll = database.deliverChanges(to: signal) ? max(interval, .seconds(1)) : interval
+        // An outage is logged when it starts and when it ends, not at every poll in between.
+        var failing = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await signal.wait(upTo: poll)
             do {
@@ -63,8 +65,13 @@ public struct LinkTableRefresher: Service {
                     try database.pruneLinkChanges(olderThan: 3_600, now: Date())
                     lastPrune = .now
                 }
+                if failing { logger.info("link table refresh works again") }
+                failing = false
             } catch {
-                logger.warning("link table refresh failed; will retry", metadata: ["error": "\(error)"])
+                if !failing {
+                    logger.warning("link table refresh failed; retrying until it works", metadata: ["error": "\(error)"])
+                }
+                failing = true
             }
         }
     }

@@ -36,6 +36,8 @@ public struct SiteFollower: Sendable {
         let poll = pushed ? max(pollInterval, .seconds(1)) : pollInterval
         var position: Int64?
         var failed: Set<PublicID> = []
+        // An outage is logged when it starts and when it ends, not at every poll in between.
+        var failing = false
         while !Task.isCancelled {
             do {
                 if let seen = position {
@@ -46,8 +48,13 @@ public struct SiteFollower: Sendable {
                     position = try catchUp()
                     onCaughtUp()
                 }
+                if failing { logger.info("follower reads the database again") }
+                failing = false
             } catch {
-                logger.warning("follower could not read the database; will retry", metadata: ["error": "\(error)"])
+                if !failing {
+                    logger.warning("follower could not read the database; retrying until it works", metadata: ["error": "\(error)"])
+                }
+                failing = true
             }
             if Task.isCancelled { break }
             await signal.wait(upTo: failed.isEmpty ? poll : min(poll, .seconds(1)))
@@ -87,7 +94,9 @@ public struct SiteFollower: Sendable {
             do {
                 try generator.sync(publicID: id)
             } catch {
-                logger.error("could not publish a changed event; will retry", metadata: ["public_id": "\(id.rawValue)", "error": "\(error)"])
+                if !failed.contains(id) {  // said once; retried quietly every round after
+                    logger.error("could not publish a changed event; retrying", metadata: ["public_id": "\(id.rawValue)", "error": "\(error)"])
+                }
                 stillFailing.insert(id)
             }
         }
