@@ -57,4 +57,20 @@ public struct Event: Equatable, Sendable {
             || webinarURL != previous.webinarURL
         return significant ? previous.sequence + 1 : previous.sequence
     }
+
+    /// This event after `draft` replaced its editable fields at `now`: SEQUENCE bumped when
+    /// calendars must notice, `updatedAt` never moving backwards. What every engine stores.
+    public func applying(_ draft: EventDraft, now: Date) -> Event {
+        var updated = self
+        updated.title = draft.title
+        updated.description = draft.description
+        updated.start = draft.start
+        updated.end = draft.end
+        updated.timeZone = draft.timeZone
+        updated.webinarURL = draft.webinarURL
+        updated.customization = draft.customization
+        updated.sequence = updated.sequenceAfterChange(from: self)
+        updated.updatedAt = max(now, updatedAt)
+        return updated
+    }
 }

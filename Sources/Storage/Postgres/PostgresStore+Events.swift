@@ -49,16 +49,7 @@ extension PostgresStore {
                 throw StorageError.notFound
             }
             let draft = try change(previous)
-            var updated = previous
-            updated.title = draft.title
-            updated.description = draft.description
-            updated.start = draft.start
-            updated.end = draft.end
-            updated.timeZone = draft.timeZone
-            updated.webinarURL = draft.webinarURL
-            updated.customization = draft.customization
-            updated.sequence = updated.sequenceAfterChange(from: previous)
-            updated.updatedAt = max(now, previous.updatedAt)
+            let updated = previous.applying(draft, now: now)
             try Self.store(connection, updated)
             // As stored (whole seconds), which is what every later read returns.
             return try Self.events(connection, where: "WHERE id = \(id)").first ?? updated

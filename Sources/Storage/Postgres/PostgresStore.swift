@@ -43,23 +43,17 @@ public final class PostgresStore: DataStore {
 
     /// One read-write transaction; run again (whole) after a deadlock or serialization failure.
     func write<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try retrying { connection in
-            try Self.begin(connection, "BEGIN")
-            do {
-                let result = try body(connection)
-                try connection.run("COMMIT")
-                return result
-            } catch {
-                _ = try? connection.run("ROLLBACK")
-                throw error
-            }
-        }
+        try transaction("BEGIN", body)
     }
 
     /// Several reads that must agree: one read-only snapshot.
     func snapshot<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    private func transaction<T>(_ begin: PostgresQuery, _ body: (PostgresConnection) throws -> T) throws -> T {
         try retrying { connection in
-            try Self.begin(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try Self.begin(connection, begin)
             do {
                 let result = try body(connection)
                 try connection.run("COMMIT")

@@ -25,16 +25,7 @@ extension SQLiteStore {
             }
             let previous = try record.event()
             let draft = try change(previous)
-            var updated = previous
-            updated.title = draft.title
-            updated.description = draft.description
-            updated.start = draft.start
-            updated.end = draft.end
-            updated.timeZone = draft.timeZone
-            updated.webinarURL = draft.webinarURL
-            updated.customization = draft.customization
-            updated.sequence = updated.sequenceAfterChange(from: previous)
-            updated.updatedAt = max(now, previous.updatedAt)
+            let updated = previous.applying(draft, now: now)
             var newRecord = try EventRecord(event: updated)
             try newRecord.update(db)
             return updated

@@ -1,13 +1,13 @@
 import Core
 import Foundation
 
-/// Events and dates shared by the Core tests.
-enum Fixtures {
+/// Events and dates shared by the Core and storage tests.
+public enum Fixtures {
     /// 2026-12-01 15:00:00 UTC.
-    static let start = Date(timeIntervalSince1970: 1_796_137_200)
-    static let publicID = PublicID("AbCdEfGhIjKlMnOpQrStUv")!
+    public static let start = Date(timeIntervalSince1970: 1_796_137_200)
+    public static let publicID = PublicID("AbCdEfGhIjKlMnOpQrStUv")!
 
-    static func event(
+    public static func event(
         title: String = "Quarterly webinar", description: String = "All the news.",
         webinarURL: String = "https://example.com/join", timeZone: String = "Europe/Warsaw", sequence: Int = 0
     ) -> Event {
