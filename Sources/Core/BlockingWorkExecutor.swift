@@ -11,6 +11,11 @@ public final class BlockingWorkExecutor: TaskExecutor, @unchecked Sendable {
     /// (tests start many) and every service of a process shares them instead of leaking its own.
     public static let shared = BlockingWorkExecutor(threads: 16)
 
+    /// The background loops' own set (the tracker's writer and refresher, the file follower), so
+    /// API requests stuck behind a locked database can never hold up committing clicks or
+    /// following changes in the same process (`serve` runs all of them).
+    public static let services = BlockingWorkExecutor(threads: 8, name: "attendify-services")
+
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var head = 0

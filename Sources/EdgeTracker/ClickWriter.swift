@@ -30,7 +30,7 @@ public struct ClickWriter: Service {
 
     public func run() async throws {
         // Writes block (the storage port is synchronous): keep them off the cooperative pool.
-        await withTaskExecutorPreference(BlockingWorkExecutor.shared) { await writeLoop() }
+        await withTaskExecutorPreference(BlockingWorkExecutor.services) { await writeLoop() }
     }
 
     private func writeLoop() async {

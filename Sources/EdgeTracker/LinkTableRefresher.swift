@@ -44,7 +44,7 @@ public struct LinkTableRefresher: Service {
 
     public func run() async throws {
         // Reads block (the storage port is synchronous): keep them off the cooperative pool.
-        try await withTaskExecutorPreference(BlockingWorkExecutor.shared) { try await refreshLoop() }
+        try await withTaskExecutorPreference(BlockingWorkExecutor.services) { try await refreshLoop() }
     }
 
     private func refreshLoop() async throws {

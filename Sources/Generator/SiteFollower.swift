@@ -27,7 +27,7 @@ public struct SiteFollower: Sendable {
     /// Runs until the task is cancelled. Database outages are logged and waited out.
     public func run(onCaughtUp: @Sendable () -> Void = {}) async {
         // Reads and publishes block: keep them off the cooperative pool.
-        await withTaskExecutorPreference(BlockingWorkExecutor.shared) { await followLoop(onCaughtUp: onCaughtUp) }
+        await withTaskExecutorPreference(BlockingWorkExecutor.services) { await followLoop(onCaughtUp: onCaughtUp) }
     }
 
     private func followLoop(onCaughtUp: @Sendable () -> Void) async {

