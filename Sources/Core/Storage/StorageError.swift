@@ -1,4 +1,5 @@
-/// Storage failures the domain can act on; raw SQLite errors are mapped to these at the boundary.
+/// Storage failures the domain can act on; each engine maps its own errors to these (or to
+/// `StorageFault`) at its boundary.
 public enum StorageError: Error, Equatable, Sendable {
     /// A unique e-mail is already registered.
     case emailTaken
@@ -8,4 +9,7 @@ public enum StorageError: Error, Equatable, Sendable {
     case corruptRow(table: String, id: Int64?)
     /// `attendify backup` never overwrites a file.
     case backupTargetExists(String)
+    /// Anything else the engine reported (a bug, or a schema changed by hand), in words for the
+    /// log: the engine's own error types stay inside the storage module.
+    case engine(String)
 }

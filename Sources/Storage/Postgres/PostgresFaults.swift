@@ -43,7 +43,9 @@ enum PostgresFaults {
                 return StorageFault.busy  // out of memory, too many connections, lock timeout, cancelled, retries used up
             default:
                 if state.hasPrefix("57P") || state.hasPrefix("08") || state.hasPrefix("58") { return StorageFault.unavailable }
-                return error
+                // The message names the problem; the detail (which can quote row values) is left out.
+                let message = (error as? PSQLError)?.serverInfo?[.message] ?? ""
+                return StorageError.engine("PostgreSQL error \(state): \(message)")
             }
         }
         if let error = error as? PSQLError, error.code != .tooManyParameters {
@@ -51,6 +53,8 @@ enum PostgresFaults {
             return StorageFault.unavailable
         }
         if error is IOError || error is ChannelError { return StorageFault.unavailable }
+        if let error = error as? PSQLError { return StorageError.engine("PostgreSQL: \(error.code)") }
+        if error is PostgresDecodingError { return StorageError.engine("PostgreSQL: a column did not decode (\(String(describing: error).prefix(120)))") }
         return error
     }
 }

@@ -4,18 +4,19 @@ import PostgresNIO
 
 extension PostgresStore {
     public func createUser(email: String, passwordHash: String, fullName: String?, now: Date) throws -> User {
-        do {
-            return try write { connection in
-                let id = try connection.run(
+        try write { connection in
+            let id: Int64
+            do {
+                id = try connection.run(
                     """
                     INSERT INTO users (email, password_hash, full_name, created_at, updated_at)
                     VALUES (\(email), \(passwordHash), \(fullName), \(now.epochSeconds), \(now.epochSeconds)) RETURNING id
                     """
                 ).single(Int64.self)
-                return User(id: id, email: email, fullName: fullName, createdAt: Date(epochSeconds: now.epochSeconds))
+            } catch where PostgresFaults.sqlState(error) == PostgresFaults.uniqueViolation {
+                throw StorageError.emailTaken
             }
-        } catch where PostgresFaults.sqlState(error) == PostgresFaults.uniqueViolation {
-            throw StorageError.emailTaken
+            return User(id: id, email: email, fullName: fullName, createdAt: Date(epochSeconds: now.epochSeconds))
         }
     }
 

@@ -5,16 +5,16 @@ import GRDB
 extension SQLiteStore {
     /// Registers an organizer. E-mails are unique regardless of case.
     public func createUser(email: String, passwordHash: String, fullName: String?, now: Date) throws -> User {
-        do {
-            return try write { db in
-                var record = UserRecord(
-                    id: nil, email: email, passwordHash: passwordHash, fullName: fullName, createdAt: now.epochSeconds,
-                    updatedAt: now.epochSeconds)
+        try write { db in
+            var record = UserRecord(
+                id: nil, email: email, passwordHash: passwordHash, fullName: fullName, createdAt: now.epochSeconds,
+                updatedAt: now.epochSeconds)
+            do {
                 try record.insert(db)
-                return record.user
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                throw StorageError.emailTaken
             }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-            throw StorageError.emailTaken
+            return record.user
         }
     }
 

@@ -88,7 +88,7 @@ public final class SQLiteStore: DataStore {
             case .SQLITE_BUSY, .SQLITE_LOCKED: throw StorageFault.busy
             case .SQLITE_FULL: throw StorageFault.full
             case .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PROTOCOL, .SQLITE_NOLFS: throw StorageFault.unavailable
-            default: throw error
+            default: throw StorageError.engine("SQLite error \(error.resultCode.rawValue): \(error.message ?? "")")
             }
         }
     }
