@@ -19,16 +19,29 @@
 # and checks that the endpoint's total, per-type counts and day-by-day timeline equal the raw
 # aggregate: PASS, or FAIL with the differences and a non-zero exit.
 #
+# With `--db postgres` (or DB=postgres) the same on PostgreSQL: a throwaway PostgreSQL 15 started
+# by this script (Tests/pysupport/postgres_support.py, default settings) and stopped on exit;
+# `attendify migrate` and `attendify serve --db postgres://...`; the same 1,000,000 clicks and
+# their rollup generated inside PostgreSQL (generate_series, the same formulas, one transaction),
+# then VACUUM ANALYZE (what autovacuum would do soon after: the raw side gets its best plans); and
+# the raw baseline is the same two GROUP BY queries in PostgreSQL's SQL (the day as
+# to_char(to_timestamp(clicked_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')), timed by psql's \timing
+# (client-side time of each query, as sqlite3's .timer), median over RAW_RUNS runs after a warm-up.
+#
 #   Benchmarks/stats.sh                                    # release build, 1,000,000 clicks
+#   Benchmarks/stats.sh --db postgres                      # the same on a throwaway PostgreSQL
 #   BIN=.build/debug/attendify CLICKS=100000 Benchmarks/stats.sh   # quick try with a debug binary
 #
 # Environment: CLICKS (default 1000000), DAYS (default 90, at most 366), REQUESTS (default 50),
 # RAW_RUNS (default 5), BIN (skip the release build and use this binary), KEEP_WORK=1 (leave the
-# work folder behind). Needs curl, python3 and the sqlite3 CLI (installed with apt-get if missing).
+# work folder behind), DB (sqlite or postgres, as --db; default sqlite), PG_SETTINGS (reloadable
+# PostgreSQL settings to try, e.g. "work_mem=64MB"). Needs curl, python3 and the sqlite3 CLI
+# (installed with apt-get if missing); with --db postgres, PostgreSQL 15 and psql.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=Benchmarks/lib.sh
 source Benchmarks/lib.sh
+db_mode_from_args "$@"
 
 clicks=${CLICKS:-1000000}
 days=${DAYS:-90}
@@ -47,11 +60,16 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/attendify-stats-bench.XXXXXX")
 server_pid=""
 cleanup() {
     stop "$server_pid"
+    stop_postgres
     if [[ -z "${KEEP_WORK:-}" ]]; then rm -rf "$work"; else echo "work folder kept: $work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 db="$work/db.sqlite"
+if [[ $db_mode == postgres ]]; then
+    start_postgres "$work"
+    db=$pg_url
+fi
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
@@ -96,6 +114,32 @@ seed_start=$(date +%s.%N)
 # Deterministic spread: a multiplicative hash of the row number picks the second in the range, and
 # another picks the type with uneven weights (google 40 %, ics 25 %, outlook 15 %, office365 12 %,
 # yahoo 8 %), so the per-type and per-day checks compare distinct numbers.
+if [[ $db_mode == postgres ]]; then
+    # The same rows as the SQLite branch below (same formulas; bigint arithmetic throughout).
+    pg_psql "$db" >"$work/seed.log" <<SQL
+BEGIN;
+INSERT INTO widget_interactions (event_id, interaction_type, clicked_at)
+SELECT $event_id,
+       CASE WHEN (i * 48271 + 11) % 100 < 40 THEN 'google'
+            WHEN (i * 48271 + 11) % 100 < 65 THEN 'ics'
+            WHEN (i * 48271 + 11) % 100 < 80 THEN 'outlook'
+            WHEN (i * 48271 + 11) % 100 < 92 THEN 'office365'
+            ELSE 'yahoo' END,
+       $range_start + (i * 2654435761) % $span
+FROM generate_series(0::bigint, $clicks - 1) AS i;
+INSERT INTO interaction_counts (event_id, bucket_start, interaction_type, count)
+SELECT event_id, clicked_at - clicked_at % 3600, interaction_type, COUNT(*)
+FROM widget_interactions WHERE event_id = $event_id
+GROUP BY event_id, clicked_at - clicked_at % 3600, interaction_type;
+COMMIT;
+VACUUM ANALYZE widget_interactions;
+VACUUM ANALYZE interaction_counts;
+SQL
+    read -r raw_rows rollup_rows rollup_sum < <(pg_psql "$db" -c \
+        "SELECT (SELECT COUNT(*) FROM widget_interactions WHERE event_id = $event_id),
+                (SELECT COUNT(*) FROM interaction_counts WHERE event_id = $event_id),
+                (SELECT SUM(count) FROM interaction_counts WHERE event_id = $event_id);")
+else
 sqlite3 "$db" >"$work/seed.log" <<SQL
 PRAGMA busy_timeout = 10000;
 BEGIN IMMEDIATE;
@@ -116,14 +160,33 @@ GROUP BY event_id, clicked_at - clicked_at % 3600, interaction_type;
 COMMIT;
 PRAGMA wal_checkpoint(TRUNCATE);
 SQL
-seed_end=$(date +%s.%N)
 read -r raw_rows rollup_rows rollup_sum < <(sqlite3 -separator ' ' "$db" \
     "SELECT (SELECT COUNT(*) FROM widget_interactions WHERE event_id = $event_id),
             (SELECT COUNT(*) FROM interaction_counts WHERE event_id = $event_id),
             (SELECT SUM(count) FROM interaction_counts WHERE event_id = $event_id);")
+fi
+seed_end=$(date +%s.%N)
 awk -v a="$seed_start" -v b="$seed_end" -v r="$raw_rows" -v n="$rollup_rows" -v s="$rollup_sum" \
     'BEGIN { printf "   %d raw rows, %d rollup rows (sum %d), seeded in %.1f s\n", r, n, s, b - a }'
 
+if [[ $db_mode == postgres ]]; then
+# The baseline: the same numbers straight from the raw rows, timed by psql (\timing: "Time: N ms").
+cat >"$work/raw.sql" <<SQL
+\\timing on
+SELECT 'day', to_char(to_timestamp(clicked_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, COUNT(*) FROM widget_interactions
+ WHERE event_id = $event_id AND clicked_at >= $range_start AND clicked_at < $range_end GROUP BY day ORDER BY day;
+SELECT 'type', interaction_type, COUNT(*) FROM widget_interactions
+ WHERE event_id = $event_id AND clicked_at >= $range_start AND clicked_at < $range_end GROUP BY interaction_type;
+SQL
+echo "== raw aggregate with psql: 1 warm-up + $raw_runs runs"
+for ((run = 0; run <= raw_runs; run++)); do
+    pg_psql "$db" -f "$work/raw.sql" >"$work/raw.$run.out"
+done
+# The plan of the per-day query, for the record (EXPLAIN ANALYZE's own execution time).
+pg_psql "$db" -c "EXPLAIN (ANALYZE, BUFFERS) SELECT to_char(to_timestamp(clicked_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+    COUNT(*) FROM widget_interactions WHERE event_id = $event_id AND clicked_at >= $range_start AND clicked_at < $range_end
+    GROUP BY day ORDER BY day" >"$work/raw.plan"
+else
 # The baseline: the same numbers straight from the raw rows, timed by SQLite itself.
 cat >"$work/raw.sql" <<SQL
 .timer on
@@ -138,6 +201,7 @@ echo "== raw aggregate with sqlite3: 1 warm-up + $raw_runs runs"
 for ((run = 0; run <= raw_runs; run++)); do
     sqlite3 "$db" <"$work/raw.sql" >"$work/raw.$run.out"
 done
+fi
 
 echo "== stats endpoint: 3 warm-up + $requests requests (keep-alive)"
 stats_path="/api/events/$event_id/stats?from=$from_day&to=$to_day&tz=UTC"
@@ -161,11 +225,11 @@ open(body_path, "wb").write(body)
 open(times_path, "w").write("\n".join(f"{t:.9f}" for t in times) + "\n")
 PY
 
-python3 - "$work" "$raw_runs" "$requests" "$clicks" <<'PY'
+python3 - "$work" "$raw_runs" "$requests" "$clicks" "$db_mode" <<'PY'
 import json, statistics, sys
 from pathlib import Path
 
-work, raw_runs, requests, clicks = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+work, raw_runs, requests, clicks, db_mode = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 
 def parse_raw(text):
     days, types, seconds = {}, {}, 0.0
@@ -173,6 +237,8 @@ def parse_raw(text):
         parts = line.split()
         if line.startswith("Run Time:"):
             seconds += float(parts[3])  # "Run Time: real 0.123 user ... sys ..."
+        elif line.startswith("Time:"):
+            seconds += float(parts[1]) / 1000  # psql: "Time: 123.456 ms" (+ " (00:01.235)" beyond 1 s)
         elif parts and parts[0] == "day":
             days[parts[1]] = int(parts[2])
         elif parts and parts[0] == "type":
@@ -189,8 +255,13 @@ stats = json.loads((work / "endpoint.json").read_text())
 print()
 print(f"endpoint (rollup, HTTP + JSON)  median {endpoint_median * 1000:9.2f} ms  over {requests} requests "
       f"(min {min(endpoint_times) * 1000:.2f}, max {max(endpoint_times) * 1000:.2f})")
-print(f"raw rows (sqlite3 GROUP BY)     median {raw_median * 1000:9.2f} ms  over {raw_runs} runs "
+raw_label = "raw rows (psql GROUP BY)   " if db_mode == "postgres" else "raw rows (sqlite3 GROUP BY)"
+print(f"{raw_label}     median {raw_median * 1000:9.2f} ms  over {raw_runs} runs "
       f"({', '.join(f'{run[2] * 1000:.0f}' for run in runs[1:])})")
+if db_mode == "postgres":
+    plan = (work / "raw.plan").read_text().splitlines()
+    print("PostgreSQL plan of the per-day query: " + "; ".join(
+        line.strip() for line in plan if any(w in line for w in ("Scan", "Aggregate", "Sort", "Gather", "Execution Time", "Workers"))))
 ratio = raw_median / endpoint_median if endpoint_median > 0 else float("inf")
 print(f"ratio raw/endpoint: {ratio:.2f}   target: >= 20   ({'met' if ratio >= 20 else 'NOT met'})")
 

@@ -5,16 +5,27 @@
 # click counts), one after the other on the same machine. Also checks that the tracker stored
 # exactly the clicks it acknowledged, and reports its resident memory after the run.
 #
+# With `--db postgres` (or DB=postgres) one run measures three servers, one after the other: Nginx
+# (the baseline), the tracker on SQLite, and the tracker on PostgreSQL -- a throwaway PostgreSQL 15
+# started by this script (Tests/pysupport/postgres_support.py, default durability settings) and
+# stopped on exit, migrated by `attendify migrate` and seeded through psql with the same events.
+# It adds the ratio PostgreSQL tracker / SQLite tracker (target >= 0.9), each tracker / Nginx,
+# the writer's flush figures (batches, mean batch size, time spent committing) and the CPU the
+# PostgreSQL server used; the count check and the queue check run for both trackers.
+#
 #   Benchmarks/track.sh                                   # release build, 1,000 events, 10 s each
+#   Benchmarks/track.sh --db postgres                     # Nginx, tracker on SQLite, on PostgreSQL
 #   BIN=.build/debug/attendify DURATION=3s Benchmarks/track.sh   # quick try with a debug binary
 #
 # Environment: EVENTS (default 1000), DURATION (wrk -d, default 10s), CONNECTIONS (wrk -c, default
 # 64), THREADS (wrk -t, default 2), BIN (skip the release build and use this binary), KEEP_WORK=1
-# (leave the work folder behind).
+# (leave the work folder behind, with PostgreSQL's log), DB (sqlite or postgres, as --db; default
+# sqlite), PG_SETTINGS (reloadable PostgreSQL settings to try, e.g. "synchronous_commit=off").
 #
-# Targets (reported, not enforced): tracker requests/s >= 0.5 x Nginx's, tracker RSS < 64 MB.
-# The exit status is non-zero only when the stored clicks do not match the acknowledged ones (or
-# when the benchmark itself cannot run).
+# Targets (reported, not enforced): tracker requests/s >= 0.5 x Nginx's, tracker RSS < 64 MB; with
+# --db postgres also PostgreSQL tracker requests/s >= 0.9 x the SQLite tracker's.
+# The exit status is non-zero only when the stored clicks do not match the acknowledged ones, or a
+# tracker dropped clicks from its full queue (or when the benchmark itself cannot run).
 #
 # wrk, Nginx and the tracker share the machine's cores: the ratio is what matters, not the absolute
 # figures, and a concurrent `swift build` on the box distorts both. Run it on an otherwise idle box.
@@ -23,6 +34,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=Benchmarks/lib.sh
 source Benchmarks/lib.sh
 root=$PWD
+db_mode_from_args "$@"
 
 events=${EVENTS:-1000}
 duration=${DURATION:-10s}
@@ -46,19 +58,28 @@ cleanup() {
     stop "$sampler_pid"
     stop "$tracker_pid"
     stop "$nginx_pid"
+    stop_postgres
     if [[ -z "${KEEP_WORK:-}" ]]; then rm -rf "$work"; else echo "work folder kept: $work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 db="$work/db.sqlite"
 
+# The trackers to measure, in order: key, what --db gets.
+trackers=(sqlite)
+if [[ $db_mode == postgres ]]; then
+    trackers=(sqlite postgres)
+    start_postgres "$work"
+fi
+declare -A db_arg=([sqlite]="$db")
+[[ $db_mode == postgres ]] && db_arg[postgres]=$pg_url
 
 echo "== seeding $events events into $db"
 "$bin" migrate --db "$db" >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log" >&2; exit 1; }
-python3 - "$db" "$events" "$work/ids.txt" <<'PY'
+python3 - "$db" "$events" "$work/ids.txt" "$([[ $db_mode == postgres ]] && echo "$work/events.tsv")" <<'PY'
 import random, sqlite3, sys
 
-db_path, count, ids_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+db_path, count, ids_path, tsv_path = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 rng = random.Random(20261202)  # fixed seed: every run benchmarks the same data
 alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 now = 1_790_000_000
@@ -80,7 +101,37 @@ with sqlite3.connect(db_path) as db:
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 with open(ids_path, "w") as out:
     out.write("\n".join(ids) + "\n")
+if tsv_path:
+    # The same events for PostgreSQL's COPY (text format: no tab, newline or backslash in them),
+    # without the user id, which the database that receives them assigns.
+    with open(tsv_path, "w") as out:
+        for row in rows:
+            assert not any(c in str(v) for v in row for c in "\t\n\\")
+            out.write("\t".join(str(v) for v in row[1:]) + "\n")
 PY
+if [[ $db_mode == postgres ]]; then
+    echo "== migrating and seeding the same $events events into $pg_url"
+    "$bin" migrate --db "$pg_url" >"$work/migrate-postgres.log" 2>&1 || { cat "$work/migrate-postgres.log" >&2; exit 1; }
+    pg_psql "$pg_url" >"$work/seed-postgres.log" <<SQL
+BEGIN;
+INSERT INTO users (email, password_hash, full_name, created_at, updated_at)
+VALUES ('bench@example.com', '\$argon2id\$v=19\$m=65536,t=3,p=4\$bench', 'Bench Organizer', 1790000000, 1790000000);
+CREATE TEMP TABLE seed_events (
+    n BIGINT GENERATED ALWAYS AS IDENTITY, public_id TEXT, title TEXT, description TEXT, start_datetime BIGINT,
+    end_datetime BIGINT, timezone TEXT, webinar_url TEXT, customization_settings TEXT, sequence INTEGER,
+    created_at BIGINT, updated_at BIGINT);
+\\copy seed_events (public_id, title, description, start_datetime, end_datetime, timezone, webinar_url, customization_settings, sequence, created_at, updated_at) FROM '$work/events.tsv'
+INSERT INTO events (user_id, public_id, title, description, start_datetime, end_datetime, timezone,
+                    webinar_url, customization_settings, sequence, created_at, updated_at)
+SELECT (SELECT id FROM users WHERE email = 'bench@example.com'), public_id, title, description, start_datetime,
+       end_datetime, timezone, webinar_url, customization_settings, sequence, created_at, updated_at
+FROM seed_events ORDER BY n;
+COMMIT;
+SQL
+    pg_psql "$pg_url" -c "ANALYZE" >/dev/null
+    seeded=$(pg_psql "$pg_url" -c "SELECT count(*) FROM events")
+    ((seeded == events)) || { echo "PostgreSQL holds $seeded events, expected $events" >&2; exit 1; }
+fi
 
 # One wrk script for both servers: a random id and provider per request, a browser User-Agent (the
 # tracker redirects bots without counting them), and per-thread status counts summed in done().
@@ -134,22 +185,43 @@ process_ticks() {
     echo "$total"
 }
 busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+# "PID TICKS" lines for the PostgreSQL server's processes right now; empty unless `with_postgres` is
+# set (the tracker-on-PostgreSQL run: in the others the idle server counts as anything else).
+# Backends come and go: the difference of two snapshots counts a process that appeared in between
+# in full.
+with_postgres=""
+postgres_ticks() {
+    local pid
+    [[ -n $with_postgres ]] || return 0
+    for pid in $(postgres_pids); do echo "$pid $(process_ticks "$pid")"; done
+}
+ticks_between() {  # ticks_between BEFORE_FILE AFTER_FILE: ticks used in between by the listed processes
+    awk 'FILENAME == ARGV[1] { before[$1] = $2; next } { total += $2 - ($1 in before ? before[$1] : 0) } END { print total + 0 }' "$1" "$2"
+}
 
 # Runs wrk against URL, the output going to FILE; PIDS are the server's processes. Writes
-# "server wrk other" (CPU cores used on average during the run) to FILE.cpu.
+# "server wrk other" (CPU cores used on average during the run) to FILE.cpu, server including the
+# PostgreSQL server's processes when `with_postgres` is set (FILE.pgcpu has their share alone).
 run_wrk() {
-    local url=$1 file=$2 busy0 server0 start busy1 server1 end
+    local url=$1 file=$2 busy0 server0 start busy1 server1 end pg
     shift 2
+    postgres_ticks >"$file.pg0"
     busy0=$(busy_ticks) server0=$(process_ticks "$@") start=$(date +%s.%N)
+    echo "$start" >"$file.start"
     local TIMEFORMAT='%U %S'
     { time wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency -s "$work/track.lua" "$url" -- "$work/ids.txt" \
         >"$file" 2>&1; } 2>"$file.time" || { echo "wrk failed:" >&2; cat "$file" "$file.time" >&2; exit 1; }
     busy1=$(busy_ticks) server1=$(process_ticks "$@") end=$(date +%s.%N)
+    postgres_ticks >"$file.pg1"
+    pg=$(ticks_between "$file.pg0" "$file.pg1")
     read -r wrk_user wrk_sys <"$file.time"
-    awk -v b=$((busy1 - busy0)) -v s=$((server1 - server0)) -v hz="$clk_tck" -v wall="$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" \
+    local wall
+    wall=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
+    awk -v b=$((busy1 - busy0)) -v s=$((server1 - server0 + pg)) -v hz="$clk_tck" -v wall="$wall" \
         -v w="$(awk -v u="$wrk_user" -v y="$wrk_sys" 'BEGIN { print u + y }')" 'BEGIN {
             server = s / hz / wall; load = w / wall; other = b / hz / wall - server - load
             printf "%.2f %.2f %.2f\n", server, load, (other < 0 ? 0 : other) }' >"$file.cpu"
+    awk -v p="$pg" -v hz="$clk_tck" -v wall="$wall" 'BEGIN { printf "%.2f\n", p / hz / wall }' >"$file.pgcpu"
 }
 # Requests/sec, p50 and p99 (in ms) and the status counts from a wrk output file.
 wrk_field() {
@@ -215,7 +287,7 @@ for ((i = 0; i < 300; i++)); do
     sleep 0.1
 done
 
-# Order: Nginx first, then the tracker, never both at once: each run has the whole machine
+# Order: Nginx first, then the tracker(s), never two at once: each run has the whole machine
 # (minus wrk). Nginx is stopped before the tracker starts.
 echo "== wrk -t$wrk_threads -c$connections -d$duration against Nginx (return 302) on 127.0.0.1:$nginx_port"
 run_wrk "http://127.0.0.1:$nginx_port" "$work/wrk-nginx.txt" "$nginx_pid" $(ps --ppid "$nginx_pid" -o pid= || true)
@@ -223,17 +295,45 @@ stop "$nginx_pid"
 nginx_pid=""
 
 # ---------------------------------------------------------------------------------------------
-# The tracker (release build, rate limits off), on kernel-chosen ports read back from its log.
+# The tracker (release build, rate limits off), on kernel-chosen ports read back from its log;
+# once per database. Each run's figures go into `result[KEY.NAME]`.
 # ---------------------------------------------------------------------------------------------
-"$bin" track --db "$db" --host 127.0.0.1 --port 0 --metrics-port 0 --rate-limits off >"$work/track.log" 2>&1 &
-tracker_pid=$!
-track_port=$(wait_for_log "$work/track.log" 'attendify track is ready on http://127\.0\.0\.1:([0-9]+)' "attendify track" "$tracker_pid")
-metrics_port=$(wait_for_log "$work/track.log" 'attendify metrics is ready on http://127\.0\.0\.1:([0-9]+)' "attendify metrics" "$tracker_pid")
+declare -A result
+metrics_port=""
+metric() {  # metric NAME: its value from the tracker's /metrics (exact name, no labels)
+    python3 - "$metrics_port" "$1" <<'PY'
+import sys, urllib.request
+port, name = sys.argv[1], sys.argv[2]
+text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+print(next(line.split()[1] for line in text.splitlines() if line.split() and line.split()[0] == name))
+PY
+}
+rows() {  # rows KEY: "raw rows, rollup sum" in that tracker's database
+    if [[ $1 == postgres ]]; then
+        pg_psql "$pg_url" -c "SELECT (SELECT count(*) FROM widget_interactions), (SELECT COALESCE(sum(count), 0) FROM interaction_counts)"
+    else
+        python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute("SELECT COUNT(*) FROM widget_interactions").fetchone()[0], c.execute("SELECT COALESCE(SUM(count), 0) FROM interaction_counts").fetchone()[0])' "$db"
+    fi
+}
 
-echo "== wrk -t$wrk_threads -c$connections -d$duration against attendify track on 127.0.0.1:$track_port"
-# While wrk runs, one long-lived sampler reads the queue depth every 0.5 s (negligible CPU): if the
-# writer cannot keep up, the queue grows towards its capacity (100,000), beyond which clicks drop.
-python3 - "$metrics_port" "$work/queue-peak.txt" "$work/stop-sampler" <<'PY' &
+bench_tracker() {
+    local key=$1 track_port empty_at stored rollup stored_after rollup_after tracker_exit
+    "$bin" track --db "${db_arg[$key]}" --host 127.0.0.1 --port 0 --metrics-port 0 --rate-limits off >"$work/track-$key.log" 2>&1 &
+    tracker_pid=$!
+    track_port=$(wait_for_log "$work/track-$key.log" 'attendify track is ready on http://127\.0\.0\.1:([0-9]+)' "attendify track" "$tracker_pid")
+    metrics_port=$(wait_for_log "$work/track-$key.log" 'attendify metrics is ready on http://127\.0\.0\.1:([0-9]+)' "attendify metrics" "$tracker_pid")
+
+    if [[ $db_mode == postgres ]]; then
+        echo "== wrk -t$wrk_threads -c$connections -d$duration against attendify track on $key (127.0.0.1:$track_port)"
+    else
+        echo "== wrk -t$wrk_threads -c$connections -d$duration against attendify track on 127.0.0.1:$track_port"
+    fi
+    # While wrk runs, one long-lived sampler reads the queue depth every 0.5 s (negligible CPU): if the
+    # writer cannot keep up, the queue grows towards its capacity (100,000), beyond which clicks drop.
+    rm -f "$work/stop-sampler"
+    python3 - "$metrics_port" "$work/queue-peak-$key.txt" "$work/stop-sampler" <<'PY' &
 import os, sys, time, urllib.request
 port, out, stop = sys.argv[1], sys.argv[2], sys.argv[3]
 peak = 0
@@ -248,106 +348,190 @@ while not os.path.exists(stop):
         f.write(f"{peak}\n")
     time.sleep(0.5)
 PY
-sampler_pid=$!
-run_wrk "http://127.0.0.1:$track_port" "$work/wrk-track.txt" "$tracker_pid"
-touch "$work/stop-sampler"
-wait "$sampler_pid" || true
-sampler_pid=""
-queue_peak=$(cat "$work/queue-peak.txt" 2>/dev/null || echo "?")
+    sampler_pid=$!
+    with_postgres=""
+    [[ $key == postgres ]] && with_postgres=1
+    run_wrk "http://127.0.0.1:$track_port" "$work/wrk-track-$key.txt" "$tracker_pid"
+    with_postgres=""
+    touch "$work/stop-sampler"
+    wait "$sampler_pid" || true
+    sampler_pid=""
+    result[$key.queue_peak]=$(cat "$work/queue-peak-$key.txt" 2>/dev/null || echo "?")
 
-metric() {  # metric NAME: its value from the tracker's /metrics (exact name, no labels)
-    python3 - "$metrics_port" "$1" <<'PY'
-import sys, urllib.request
-port, name = sys.argv[1], sys.argv[2]
-text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-print(next(line.split()[1] for line in text.splitlines() if line.split() and line.split()[0] == name))
+    # Wait for the queue to drain: depth 0, and no request still arriving (received stable over
+    # 0.1 s). One poller every 20 ms; it prints when it first saw the queue empty (the end of the
+    # span of the stored-clicks-per-second figure), or "timeout" after 30 s.
+    empty_at=$(python3 - "$metrics_port" <<'PY'
+import sys, time, urllib.request
+port = sys.argv[1]
+def read():
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    values = dict(line.split()[:2] for line in text.splitlines() if line and not line.startswith("#"))
+    return int(values["attendify_click_queue_depth"]), values["attendify_clicks_received_total"]
+deadline, empty_at, stable_since, previous = time.time() + 30, None, None, None
+while time.time() < deadline:
+    depth, received = read()
+    now = time.time()
+    empty_at = (empty_at or now) if depth == 0 else None
+    stable_since = (stable_since or now) if received == previous else None
+    previous = received
+    if empty_at and stable_since and now - stable_since >= 0.1:
+        print(f"{empty_at:.3f}")
+        sys.exit(0)
+    time.sleep(0.02)
+print("timeout")
 PY
-}
-# Wait for the queue to drain: depth 0, and no request still arriving (received stable).
-drained=""
-previous=""
-for ((i = 0; i < 300; i++)); do
-    depth=$(metric attendify_click_queue_depth)
-    received=$(metric attendify_clicks_received_total)
-    if [[ $depth == 0 && $received == "$previous" ]]; then drained=1; break; fi
-    previous=$received
-    sleep 0.1
-done
-[[ -n $drained ]] || echo "warning: the click queue did not drain within 30 s (depth $depth)" >&2
+)
+    if [[ $empty_at == timeout ]]; then
+        echo "warning: the click queue did not drain within 30 s (depth $(metric attendify_click_queue_depth))" >&2
+        empty_at=""
+    fi
+    result[$key.store_seconds]=$(awk -v a="$(cat "$work/wrk-track-$key.txt.start")" -v b="${empty_at:-$(date +%s.%N)}" 'BEGIN { printf "%.2f", b - a }')
 
-rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$tracker_pid/status")
-hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$tracker_pid/status")
-received=$(metric attendify_clicks_received_total)
-recorded=$(metric attendify_clicks_recorded_total)
-dropped=$(metric attendify_clicks_dropped_total)
-write_errors=$(metric attendify_click_write_errors_total)
-not_found=$(metric attendify_track_not_found_total)
-rows() {
-    python3 -c 'import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-print(c.execute("SELECT COUNT(*) FROM widget_interactions").fetchone()[0], c.execute("SELECT COALESCE(SUM(count), 0) FROM interaction_counts").fetchone()[0])' "$db"
-}
-read -r stored rollup < <(rows)
+    result[$key.rss_kb]=$(awk '/^VmRSS:/ { print $2 }' "/proc/$tracker_pid/status")
+    result[$key.hwm_kb]=$(awk '/^VmHWM:/ { print $2 }' "/proc/$tracker_pid/status")
+    result[$key.received]=$(metric attendify_clicks_received_total)
+    result[$key.recorded]=$(metric attendify_clicks_recorded_total)
+    result[$key.dropped]=$(metric attendify_clicks_dropped_total)
+    result[$key.write_errors]=$(metric attendify_click_write_errors_total)
+    result[$key.not_found]=$(metric attendify_track_not_found_total)
+    result[$key.flushes]=$(metric attendify_click_flush_seconds_count)
+    result[$key.flush_seconds]=$(metric attendify_click_flush_seconds_sum)
+    read -r stored rollup < <(rows "$key")
 
-# A graceful stop must not change anything: everything acknowledged is already stored.
-kill -TERM "$tracker_pid"
-tracker_exit=0
-wait "$tracker_pid" || tracker_exit=$?
-tracker_pid=""
-read -r stored_after rollup_after < <(rows)
+    # A graceful stop must not change anything: everything acknowledged is already stored.
+    kill -TERM "$tracker_pid"
+    tracker_exit=0
+    wait "$tracker_pid" || tracker_exit=$?
+    tracker_pid=""
+    read -r stored_after rollup_after < <(rows "$key")
+    result[$key.stored]=$stored result[$key.rollup]=$rollup
+    result[$key.stored_after]=$stored_after result[$key.rollup_after]=$rollup_after
+    result[$key.exit]=$tracker_exit
+}
+for key in "${trackers[@]}"; do bench_tracker "$key"; done
 
 # ---------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------
+declare -A label=([sqlite]="attendify track")
+declare -A prefix=([sqlite]="")  # what the per-tracker lines start with
+if [[ $db_mode == postgres ]]; then
+    label=([sqlite]="track on sqlite" [postgres]="track on postgres")
+    prefix=([sqlite]="[sqlite] " [postgres]="[postgres] ")
+fi
 n_rps=$(wrk_field "$work/wrk-nginx.txt" rps)
-t_rps=$(wrk_field "$work/wrk-track.txt" rps)
-ratio=$(awk -v t="$t_rps" -v n="$n_rps" 'BEGIN { printf "%.2f", (n > 0 ? t / n : 0) }')
-t_302=$(wrk_field "$work/wrk-track.txt" 302)
-t_other=$(wrk_field "$work/wrk-track.txt" other)
 n_302=$(wrk_field "$work/wrk-nginx.txt" 302)
 n_other=$(wrk_field "$work/wrk-nginx.txt" other)
 
 echo
 echo "== results ($build, $events events, wrk -t$wrk_threads -c$connections -d$duration, $(nproc) CPUs)"
+if [[ $db_mode == postgres ]]; then
+    if [[ -n $pg_settings ]]; then
+        echo "   PostgreSQL $pg_version (throwaway server on 127.0.0.1; defaults except $pg_settings)"
+    else
+        echo "   PostgreSQL $pg_version (throwaway server on 127.0.0.1, default settings: fsync and synchronous_commit on)"
+    fi
+fi
 printf '%-18s %12s %10s %10s %10s %10s  %s\n' "" "requests/s" "p50 ms" "p99 ms" "302s" "other" "socket errors"
 printf '%-18s %12s %10s %10s %10s %10s  %s\n' "nginx return 302" "$n_rps" "$(wrk_field "$work/wrk-nginx.txt" p50)" \
     "$(wrk_field "$work/wrk-nginx.txt" p99)" "$n_302" "$n_other" "$(wrk_field "$work/wrk-nginx.txt" socket)"
-printf '%-18s %12s %10s %10s %10s %10s  %s\n' "attendify track" "$t_rps" "$(wrk_field "$work/wrk-track.txt" p50)" \
-    "$(wrk_field "$work/wrk-track.txt" p99)" "$t_302" "$t_other" "$(wrk_field "$work/wrk-track.txt" socket)"
-read -r n_cpu n_wrk n_other <"$work/wrk-nginx.txt.cpu"
-read -r t_cpu t_wrk t_other_cpu <"$work/wrk-track.txt.cpu"
-echo "CPU cores used on average: nginx $n_cpu (wrk $n_wrk, anything else $n_other); tracker $t_cpu (wrk $t_wrk, anything else $t_other_cpu)"
-# Requests per CPU-second the server itself used: less sensitive to other load than requests/s.
-echo "requests per server CPU-second: nginx $(awk -v r="$n_rps" -v c="$n_cpu" 'BEGIN { printf "%.0f", (c > 0 ? r / c : 0) }')," \
-    "tracker $(awk -v r="$t_rps" -v c="$t_cpu" 'BEGIN { printf "%.0f", (c > 0 ? r / c : 0) }')"
-awk -v a="$n_other" -v b="$t_other_cpu" 'BEGIN { exit !(a > 0.2 || b > 0.2) }' \
+for key in "${trackers[@]}"; do
+    f="$work/wrk-track-$key.txt"
+    printf '%-18s %12s %10s %10s %10s %10s  %s\n' "${label[$key]}" "$(wrk_field "$f" rps)" "$(wrk_field "$f" p50)" \
+        "$(wrk_field "$f" p99)" "$(wrk_field "$f" 302)" "$(wrk_field "$f" other)" "$(wrk_field "$f" socket)"
+done
+read -r n_cpu n_wrk n_other_cpu <"$work/wrk-nginx.txt.cpu"
+cpu_line="CPU cores used on average: nginx $n_cpu (wrk $n_wrk, anything else $n_other_cpu)"
+per_cpu="requests per server CPU-second: nginx $(awk -v r="$n_rps" -v c="$n_cpu" 'BEGIN { printf "%.0f", (c > 0 ? r / c : 0) }')"
+busy_other=$n_other_cpu
+for key in "${trackers[@]}"; do
+    f="$work/wrk-track-$key.txt"
+    read -r t_cpu t_wrk t_other_cpu <"$f.cpu"
+    busy_other="$busy_other $t_other_cpu"
+    name=tracker
+    [[ $db_mode == postgres ]] && name="$key tracker"
+    if [[ $key == postgres ]]; then
+        pg_cpu=$(cat "$f.pgcpu")
+        cpu_line+="; $name $t_cpu = tracker $(awk -v a="$t_cpu" -v b="$pg_cpu" 'BEGIN { printf "%.2f", a - b }') + postgres server $pg_cpu (wrk $t_wrk, anything else $t_other_cpu)"
+    else
+        cpu_line+="; $name $t_cpu (wrk $t_wrk, anything else $t_other_cpu)"
+    fi
+    # Requests per CPU-second the server itself used: less sensitive to other load than requests/s.
+    per_cpu+=", $name $(awk -v r="$(wrk_field "$f" rps)" -v c="$t_cpu" 'BEGIN { printf "%.0f", (c > 0 ? r / c : 0) }')"
+done
+echo "$cpu_line"
+echo "$per_cpu$([[ $db_mode == postgres ]] && echo " (postgres tracker: tracker and PostgreSQL server together)")"
+awk -v list="$busy_other" 'BEGIN { n = split(list, v, " "); for (i = 1; i <= n; i++) if (v[i] > 0.2) exit 0; exit 1 }' \
     && echo "  warning: other processes used CPU during a run; the figures are distorted (run on an idle box)"
-echo "ratio tracker/nginx requests/s: $ratio   (target: ratio >= 0.5)"
-awk -v r="$ratio" 'BEGIN { exit !(r >= 0.5) }' && echo "  ratio target: met" || echo "  ratio target: NOT met"
+ratio_of() { awk -v t="$1" -v n="$2" 'BEGIN { printf "%.2f", (n > 0 ? t / n : 0) }'; }
+all_ok=1
+for key in "${trackers[@]}"; do
+    ratio=$(ratio_of "$(wrk_field "$work/wrk-track-$key.txt" rps)" "$n_rps")
+    if [[ $db_mode == postgres ]]; then
+        echo "ratio $key tracker/nginx requests/s: $ratio   (target: ratio >= 0.5)"
+    else
+        echo "ratio tracker/nginx requests/s: $ratio   (target: ratio >= 0.5)"
+    fi
+    awk -v r="$ratio" 'BEGIN { exit !(r >= 0.5) }' && echo "  ratio target: met" || echo "  ratio target: NOT met"
+done
+for key in "${trackers[@]}"; do
+    result[$key.stored_rate]=$(awk -v n="${result[$key.stored]}" -v s="${result[$key.store_seconds]}" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+done
+if [[ $db_mode == postgres ]]; then
+    pg_ratio=$(ratio_of "$(wrk_field "$work/wrk-track-postgres.txt" rps)" "$(wrk_field "$work/wrk-track-sqlite.txt" rps)")
+    echo "ratio postgres tracker/sqlite tracker requests/s: $pg_ratio   (target: ratio >= 0.9)"
+    awk -v r="$pg_ratio" 'BEGIN { exit !(r >= 0.9) }' && echo "  ratio target: met" || echo "  ratio target: NOT met"
+    # Requests/s says how fast 302s went out; a tracker whose writer falls behind answers fast and
+    # drops clicks. What each could store per second, from wrk's start until its queue was empty:
+    echo "ratio postgres/sqlite stored clicks/s: $(ratio_of "${result[postgres.stored_rate]}" "${result[sqlite.stored_rate]}")" \
+        "(postgres ${result[postgres.stored_rate]}/s, sqlite ${result[sqlite.stored_rate]}/s; the writer's sustained rate when its queue overflowed)"
+fi
 
 # The count check. wrk stops reading when its time is up, so requests in flight at that moment
 # (at most one per connection) may have been answered -- and counted -- by the tracker without wrk
 # seeing the 302. Hence two checks: the tracker stored exactly the clicks it acknowledged (its own
 # counter of 302s for counted clicks, all of this run's requests being counted ones), and that
 # figure lies between the 302s wrk saw and those plus one per connection.
-echo "tracker acknowledged (302s wrk saw): $t_302; 302s the tracker sent (attendify_clicks_received_total): $received"
-echo "stored rows: $stored (rollup sum $rollup; after graceful stop: $stored_after / $rollup_after); recorded_total $recorded," \
-    "dropped $dropped, write errors $write_errors, 404s $not_found; tracker exit status $tracker_exit"
-count_ok=1
-((stored == received)) || count_ok=""
-((rollup == stored && stored_after == stored && rollup_after == stored)) || count_ok=""
-((t_302 <= stored && stored <= t_302 + connections)) || count_ok=""
-((t_other == 0 && dropped == 0 && not_found == 0 && tracker_exit == 0)) || count_ok=""
-if [[ -n $count_ok ]]; then
-    echo "count check: PASS (answered $received = stored $stored; wrk saw $t_302, $((stored - t_302)) answered while wrk was stopping)"
-else
-    echo "count check: FAIL (answered $received, stored $stored, rollup $rollup, wrk saw $t_302 302s and $t_other others)"
-fi
+for key in "${trackers[@]}"; do
+    p=${prefix[$key]}
+    f="$work/wrk-track-$key.txt"
+    t_302=$(wrk_field "$f" 302) t_other=$(wrk_field "$f" other)
+    received=${result[$key.received]} stored=${result[$key.stored]} rollup=${result[$key.rollup]}
+    stored_after=${result[$key.stored_after]} rollup_after=${result[$key.rollup_after]}
+    dropped=${result[$key.dropped]} not_found=${result[$key.not_found]} tracker_exit=${result[$key.exit]}
+    echo "${p}tracker acknowledged (302s wrk saw): $t_302; 302s the tracker sent (attendify_clicks_received_total): $received"
+    echo "${p}stored rows: $stored (rollup sum $rollup; after graceful stop: $stored_after / $rollup_after); recorded_total ${result[$key.recorded]}," \
+        "dropped $dropped, write errors ${result[$key.write_errors]}, 404s $not_found; tracker exit status $tracker_exit"
+    count_ok=1
+    ((stored == received)) || count_ok=""
+    ((rollup == stored && stored_after == stored && rollup_after == stored)) || count_ok=""
+    ((t_302 <= stored && stored <= t_302 + connections)) || count_ok=""
+    ((t_other == 0 && dropped == 0 && not_found == 0 && tracker_exit == 0)) || count_ok=""
+    if [[ -n $count_ok ]]; then
+        echo "${p}count check: PASS (answered $received = stored $stored; wrk saw $t_302, $((stored - t_302)) answered while wrk was stopping)"
+    else
+        echo "${p}count check: FAIL (answered $received, stored $stored, rollup $rollup, wrk saw $t_302 302s and $t_other others)"
+        all_ok=""
+    fi
 
-rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
-hwm_mb=$(awk -v k="$hwm_kb" 'BEGIN { printf "%.1f", k / 1024 }')
-echo "tracker click queue: peak depth $queue_peak during the run (capacity 100,000; clicks beyond it are dropped)"
-echo "tracker resident memory after the run: VmRSS $rss_mb MB (peak VmHWM $hwm_mb MB)   (target: < 64 MB)"
-awk -v k="$rss_kb" 'BEGIN { exit !(k < 64 * 1024) }' && echo "  memory target: met" || echo "  memory target: NOT met"
+    rss_kb=${result[$key.rss_kb]} hwm_kb=${result[$key.hwm_kb]}
+    rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+    hwm_mb=$(awk -v k="$hwm_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+    if [[ $db_mode == postgres ]]; then
+        # The queue check, said in so many words, and what the writer spent its time on.
+        if ((dropped == 0)); then queue_verdict="never overflowed (0 dropped)"; else queue_verdict="OVERFLOWED: $dropped clicks dropped"; fi
+        echo "${p}tracker click queue: peak depth ${result[$key.queue_peak]} during the run (capacity 100,000): $queue_verdict"
+        echo "${p}stored clicks/s: ${result[$key.stored_rate]} ($stored stored from wrk's start until the queue was empty, ${result[$key.store_seconds]} s)"
+        awk -v p="$p" -v n="${result[$key.flushes]}" -v s="${result[$key.flush_seconds]}" -v c="${result[$key.recorded]}" \
+            -v span="${result[$key.store_seconds]}" 'BEGIN {
+                printf "%swriter: %d batches, mean %.0f clicks per batch, mean %.2f ms per batch; committing %.1f s of the %.1f s until the queue was empty (%.0f%%)\n",
+                    p, n, (n > 0 ? c / n : 0), (n > 0 ? s * 1000 / n : 0), s, span, (span > 0 ? s * 100 / span : 0) }'
+    else
+        echo "tracker click queue: peak depth ${result[$key.queue_peak]} during the run (capacity 100,000; clicks beyond it are dropped)"
+    fi
+    echo "${p}tracker resident memory after the run: VmRSS $rss_mb MB (peak VmHWM $hwm_mb MB)   (target: < 64 MB)"
+    awk -v k="$rss_kb" 'BEGIN { exit !(k < 64 * 1024) }' && echo "  memory target: met" || echo "  memory target: NOT met"
+done
 
-[[ -n $count_ok ]] || exit 1
+[[ -n $all_ok ]] || exit 1
