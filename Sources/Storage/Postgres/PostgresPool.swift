@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -139,10 +140,31 @@ final class PostgresPool: @unchecked Sendable {
     }
 }
 
-/// One connection in use: queries wait on their futures.
+/// One connection in use: queries wait on their futures, with a deadline. postgres-nio writes a
+/// query to its channel without a write promise; when the channel closed just before (a server
+/// restart), the query's own future never completes, and an unbounded wait would hang the caller
+/// forever (seen: a click writer stuck in ROLLBACK after a restart, its batch never put back).
+/// So a closed connection is refused up front, and a wait that outlives the server-side
+/// `statement_timeout` closes the connection and fails with `StorageFault.unavailable`.
 extension PostgresConnection {
+    /// Beyond the server's own 60 s `statement_timeout`: only a lost answer gets here.
+    static let queryDeadline: TimeInterval = 65
+    /// BEGIN, COMMIT and ROLLBACK do no work worth waiting for.
+    static let controlDeadline: TimeInterval = 10
+
     @discardableResult
-    func run(_ query: PostgresQuery) throws -> PostgresQueryResult {
-        try self.query(query, logger: logger).wait()
+    func run(_ query: PostgresQuery, deadline: TimeInterval = PostgresConnection.queryDeadline) throws -> PostgresQueryResult {
+        guard !isClosed else { throw StorageFault.unavailable }
+        let done = DispatchSemaphore(value: 0)
+        let outcome = NIOLockedValueBox<Result<PostgresQueryResult, any Error>?>(nil)
+        self.query(query, logger: logger).whenComplete { result in
+            outcome.withLockedValue { $0 = result }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + deadline) == .success, let result = outcome.withLockedValue({ $0 }) else {
+            PostgresPool.close(self)
+            throw StorageFault.unavailable
+        }
+        return try result.get()
     }
 }

@@ -56,10 +56,13 @@ public final class PostgresStore: DataStore {
             try Self.begin(connection, begin)
             do {
                 let result = try body(connection)
-                try connection.run("COMMIT")
+                try connection.run("COMMIT", deadline: PostgresConnection.controlDeadline)
                 return result
             } catch {
-                _ = try? connection.run("ROLLBACK")
+                // A broken connection has no transaction left to roll back (and the pool drops it).
+                if !PostgresFaults.breaksConnection(error) && !connection.isClosed {
+                    _ = try? connection.run("ROLLBACK", deadline: PostgresConnection.controlDeadline)
+                }
                 throw error
             }
         }
@@ -81,7 +84,7 @@ public final class PostgresStore: DataStore {
     /// in a write is not (a COMMIT may have landed before the connection broke), so it surfaces.
     private static func begin(_ connection: PostgresConnection, _ statement: PostgresQuery) throws {
         do {
-            try connection.run(statement)
+            try connection.run(statement, deadline: PostgresConnection.controlDeadline)
         } catch where PostgresFaults.breaksConnection(error) {
             throw StaleConnection(underlying: error)
         }
