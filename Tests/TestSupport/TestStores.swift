@@ -1,7 +1,7 @@
 import Core
 import Foundation
 import Logging
-@testable import Storage
+import Storage
 
 /// The engines a suite runs against: SQLite always; PostgreSQL when `scripts/test.sh` has started
 /// a throwaway server (`ATTENDIFY_TEST_POSTGRES_URL` / `_PASSWORD`). Under CI the PostgreSQL
