@@ -35,6 +35,7 @@ enum PostgresFaults {
 
     /// The operational fault behind an error, or the error itself.
     static func mapped(_ error: any Error) -> any Error {
+        if let stale = error as? StaleConnection { return mapped(stale.underlying) }
         if error is StorageFault || error is StorageError { return error }
         if let state = sqlState(error) {
             switch state {

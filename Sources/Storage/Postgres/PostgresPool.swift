@@ -154,7 +154,8 @@ extension PostgresConnection {
 
     @discardableResult
     func run(_ query: PostgresQuery, deadline: TimeInterval = PostgresConnection.queryDeadline) throws -> PostgresQueryResult {
-        guard !isClosed else { throw StorageFault.unavailable }
+        // Not sent at all: safe for the caller to run again on another connection.
+        guard !isClosed else { throw StaleConnection(underlying: StorageFault.unavailable) }
         let done = DispatchSemaphore(value: 0)
         let outcome = NIOLockedValueBox<Result<PostgresQueryResult, any Error>?>(nil)
         self.query(query, logger: logger).whenComplete { result in

@@ -79,6 +79,13 @@ public final class PostgresStore: DataStore {
         }
     }
 
+    /// One data-changing statement that is its own transaction (autocommit). Run again only when
+    /// it certainly did not take effect: never sent (`StaleConnection`), or rolled back by a
+    /// deadlock or serialization failure. A connection lost mid-statement surfaces as a fault.
+    func statement<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try retrying(body)
+    }
+
     /// A pooled connection can have died while idle (the server restarted). Failing on its very
     /// first statement is safe to run again on a fresh one: nothing was done yet. A failure later
     /// in a write is not (a COMMIT may have landed before the connection broke), so it surfaces.
