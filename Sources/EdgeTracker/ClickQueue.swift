@@ -3,9 +3,17 @@ import Synchronization
 
 /// Clicks acknowledged to visitors but not yet committed. Bounded: beyond `capacity` a click is
 /// dropped and counted, so a stuck database can never exhaust memory or crash the tracker.
+///
+/// When the writer is healthy but behind (the queue more than half full), `holdsIntake` tells the
+/// HTTP side to stop reading new requests for a moment: answering faster than clicks can be
+/// stored would only fill the queue and then drop clicks that were already acknowledged. While
+/// writes fail (the database is away) intake is never held: visitors keep being redirected, and
+/// the queue is the buffer.
 public final class ClickQueue: Sendable {
     private let clicks: Mutex<[Click]>
     public let capacity: Int
+    private let depth = Atomic<Int>(0)
+    private let writesWork = Atomic<Bool>(true)
 
     public init(capacity: Int) {
         self.capacity = capacity
@@ -17,6 +25,7 @@ public final class ClickQueue: Sendable {
         clicks.withLock { clicks in
             guard clicks.count < capacity else { return false }
             clicks.append(click)
+            depth.store(clicks.count, ordering: .relaxed)
             return true
         }
     }
@@ -27,13 +36,28 @@ public final class ClickQueue: Sendable {
             let count = min(limit, clicks.count)
             let batch = Array(clicks[..<count])
             clicks.removeFirst(count)
+            depth.store(clicks.count, ordering: .relaxed)
             return batch
         }
     }
 
     /// Puts a batch that could not be written back at the front, keeping order.
     public func putBack(_ batch: [Click]) {
-        clicks.withLock { clicks in clicks.insert(contentsOf: batch, at: 0) }
+        clicks.withLock { clicks in
+            clicks.insert(contentsOf: batch, at: 0)
+            depth.store(clicks.count, ordering: .relaxed)
+        }
+    }
+
+    /// The writer says whether its last write worked.
+    public func writesSucceeded(_ succeeded: Bool) {
+        writesWork.store(succeeded, ordering: .relaxed)
+    }
+
+    /// True while the writer works but is more than half a queue behind (lock-free: asked on
+    /// every read of every connection).
+    public var holdsIntake: Bool {
+        depth.load(ordering: .relaxed) * 2 > capacity && writesWork.load(ordering: .relaxed)
     }
 
     public var count: Int { clicks.withLock { $0.count } }

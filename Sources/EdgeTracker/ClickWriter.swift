@@ -79,6 +79,7 @@ public struct ClickWriter: Service {
         do {
             try database.recordClicks(batch)
             let elapsed = ContinuousClock.now - started
+            queue.writesSucceeded(true)
             metrics.recorded.add(batch.count, ordering: .relaxed)
             metrics.queueDepth.subtract(batch.count, ordering: .relaxed)
             metrics.flushCount.add(1, ordering: .relaxed)
@@ -86,6 +87,7 @@ public struct ClickWriter: Service {
             return true
         } catch {
             queue.putBack(batch)
+            queue.writesSucceeded(false)
             metrics.writeErrors.add(1, ordering: .relaxed)
             logger.warning("click batch write failed; will retry", metadata: ["clicks": "\(batch.count)", "error": "\(error)"])
             return false

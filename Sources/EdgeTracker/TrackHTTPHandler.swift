@@ -121,11 +121,29 @@ final class TrackHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Back-pressure
 
     func read(context: ChannelHandlerContext) {
-        if writable && !tooManyWaiting {
+        let writerBehind = tracker.queue.holdsIntake
+        if writable && !tooManyWaiting && !writerBehind {
             context.read()
-        } else if !readHeld {
+            return
+        }
+        if !readHeld {
             readHeld = true
             tracker.metrics.readPauses.wrappingAdd(1, ordering: .relaxed)
+        }
+        if writerBehind { recheckIntakeSoon(context: context) }
+    }
+
+    /// The queue has no callback when it drains; a held connection looks again shortly.
+    private func recheckIntakeSoon(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .milliseconds(2)) {
+            let (handler, context) = loopBound.value
+            guard context.channel.isActive else { return }
+            if handler.tracker.queue.holdsIntake {
+                handler.recheckIntakeSoon(context: context)
+            } else {
+                handler.resumeReading(context: context)
+            }
         }
     }
 
@@ -136,7 +154,7 @@ final class TrackHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func resumeReading(context: ChannelHandlerContext) {
-        guard readHeld, writable, !tooManyWaiting else { return }
+        guard readHeld, writable, !tooManyWaiting, !tracker.queue.holdsIntake else { return }
         readHeld = false
         context.read()
     }
