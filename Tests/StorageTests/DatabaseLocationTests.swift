@@ -49,6 +49,9 @@ import Testing
         #expect(location.tls == .require)
         #expect(location.poolSize == 4)
         #expect(location.password == nil)
+        #expect(try PostgresLocation(url: "postgres://h/db?sslmode=verify-full", environment: [:]).tls == .verifyFull)
+        #expect(try PostgresLocation(url: "postgres://h/db?sslmode=disable", environment: [:]).tls == .disable)
+        #expect(try PostgresLocation(url: "postgres://h/db", environment: [:]).tls == .prefer)
         for bad in ["postgres:///nohost", "postgres://h/db?sslmode=sometimes", "postgres://h/db?pool_size=0", "postgres://h/db?color=blue"] {
             #expect(throws: DatabaseLocation.Problem.self, "\(bad)") { try PostgresLocation(url: bad, environment: [:]) }
         }

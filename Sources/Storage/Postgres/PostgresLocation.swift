@@ -4,7 +4,9 @@ import Foundation
 /// may come from the URL, `PGPASSWORD`, or a file named by `--db-password-file` /
 /// `ATTENDIFY_DB_PASSWORD_FILE` (the last two keep it out of the process list and shell history).
 struct PostgresLocation: Equatable, Sendable {
-    enum TLSMode: String, Sendable { case disable, prefer, require }
+    /// libpq's meanings: `prefer` and `require` encrypt without checking the certificate;
+    /// `verify-ca` checks it against the system's trust store, `verify-full` also the host name.
+    enum TLSMode: String, Sendable { case disable, prefer, require, verifyCA, verifyFull }
 
     var host: String
     var port: Int
@@ -46,8 +48,12 @@ struct PostgresLocation: Equatable, Sendable {
                 switch item.value ?? "" {
                 case "disable": tls = .disable
                 case "allow", "prefer": tls = .prefer
-                case "require", "verify-ca", "verify-full": tls = .require
-                default: throw DatabaseLocation.Problem(description: "--db \(shown): sslmode must be disable, prefer or require")
+                case "require": tls = .require
+                case "verify-ca": tls = .verifyCA
+                case "verify-full": tls = .verifyFull
+                default:
+                    throw DatabaseLocation.Problem(
+                        description: "--db \(shown): sslmode must be disable, allow, prefer, require, verify-ca or verify-full")
                 }
             case "pool_size":
                 guard let value = item.value.flatMap(Int.init), (1...500).contains(value) else {
