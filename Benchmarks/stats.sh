@@ -114,23 +114,27 @@ seed_start=$(date +%s.%N)
 # Deterministic spread: a multiplicative hash of the row number picks the second in the range, and
 # another picks the type with uneven weights (google 40 %, ics 25 %, outlook 15 %, office365 12 %,
 # yahoo 8 %), so the per-type and per-day checks compare distinct numbers.
+# Both engines get the same rows from the same formulas (bigint arithmetic throughout); only the
+# row generator differs (generate_series / a recursive CTE).
+seed_columns="CASE WHEN (i * 48271 + 11) % 100 < 40 THEN 'google'
+            WHEN (i * 48271 + 11) % 100 < 65 THEN 'ics'
+            WHEN (i * 48271 + 11) % 100 < 80 THEN 'outlook'
+            WHEN (i * 48271 + 11) % 100 < 92 THEN 'office365'
+            ELSE 'yahoo' END,
+       $range_start + (i * 2654435761) % $span"
+seed_rollup="INSERT INTO interaction_counts (event_id, bucket_start, interaction_type, count)
+SELECT event_id, clicked_at - clicked_at % 3600, interaction_type, COUNT(*)
+FROM widget_interactions WHERE event_id = $event_id
+GROUP BY event_id, clicked_at - clicked_at % 3600, interaction_type;"
 if [[ $db_mode == postgres ]]; then
     # The same rows as the SQLite branch below (same formulas; bigint arithmetic throughout).
     pg_psql "$db" >"$work/seed.log" <<SQL
 BEGIN;
 INSERT INTO widget_interactions (event_id, interaction_type, clicked_at)
 SELECT $event_id,
-       CASE WHEN (i * 48271 + 11) % 100 < 40 THEN 'google'
-            WHEN (i * 48271 + 11) % 100 < 65 THEN 'ics'
-            WHEN (i * 48271 + 11) % 100 < 80 THEN 'outlook'
-            WHEN (i * 48271 + 11) % 100 < 92 THEN 'office365'
-            ELSE 'yahoo' END,
-       $range_start + (i * 2654435761) % $span
+       $seed_columns
 FROM generate_series(0::bigint, $clicks - 1) AS i;
-INSERT INTO interaction_counts (event_id, bucket_start, interaction_type, count)
-SELECT event_id, clicked_at - clicked_at % 3600, interaction_type, COUNT(*)
-FROM widget_interactions WHERE event_id = $event_id
-GROUP BY event_id, clicked_at - clicked_at % 3600, interaction_type;
+$seed_rollup
 COMMIT;
 VACUUM ANALYZE widget_interactions;
 VACUUM ANALYZE interaction_counts;
@@ -146,17 +150,9 @@ BEGIN IMMEDIATE;
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $clicks)
 INSERT INTO widget_interactions (event_id, interaction_type, clicked_at)
 SELECT $event_id,
-       CASE WHEN (i * 48271 + 11) % 100 < 40 THEN 'google'
-            WHEN (i * 48271 + 11) % 100 < 65 THEN 'ics'
-            WHEN (i * 48271 + 11) % 100 < 80 THEN 'outlook'
-            WHEN (i * 48271 + 11) % 100 < 92 THEN 'office365'
-            ELSE 'yahoo' END,
-       $range_start + (i * 2654435761) % $span
+       $seed_columns
 FROM n;
-INSERT INTO interaction_counts (event_id, bucket_start, interaction_type, count)
-SELECT event_id, clicked_at - clicked_at % 3600, interaction_type, COUNT(*)
-FROM widget_interactions WHERE event_id = $event_id
-GROUP BY event_id, clicked_at - clicked_at % 3600, interaction_type;
+$seed_rollup
 COMMIT;
 PRAGMA wal_checkpoint(TRUNCATE);
 SQL

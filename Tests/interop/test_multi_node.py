@@ -40,7 +40,7 @@ from typing import Callable
 import pytest
 
 import postgres_support as pg
-from attendify_nginx import Reply, Stack, app_env, fetch, stack_factory, wait_until  # noqa: F401 (stack_factory: a fixture)
+from attendify_nginx import Reply, Stack, app_env, fetch, metric, stack_factory, wait_until  # noqa: F401 (stack_factory: a fixture)
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) MultiNode"  # browser-like: the tracker counts it
 PROBE_UA = "attendify-multi-node-probe-bot/1.0"  # "bot/": redirected like anyone, never counted
@@ -139,15 +139,6 @@ def total_clicks(node: Stack, token: str, event_id: int) -> int | None:
     except (OSError, http.client.HTTPException):
         return None
     return reply.json()["total_clicks"] if reply.status == 200 else None
-
-
-def metric(port: int, name: str) -> int:
-    text = fetch(port, "GET", "/metrics").body.decode()
-    for line in text.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[0] == name:
-            return int(float(parts[1]))
-    raise AssertionError(f"no metric {name} in:\n{text}")
 
 
 def drained(node: Stack, counted: int) -> bool:

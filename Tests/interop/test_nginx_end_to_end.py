@@ -48,7 +48,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from attendify_nginx import Reply, fetch, stack_factory, wait_until  # noqa: F401 (stack_factory: a fixture)
+from attendify_nginx import Reply, fetch, metric, stack_factory, wait_until  # noqa: F401 (stack_factory: a fixture)
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) E2E"  # browser-like: the tracker counts it
 PROVIDER_PREFIXES = {
@@ -69,15 +69,6 @@ PUT_THREADS = 4
 def max_age(cache_control: str | None) -> int | None:
     match = re.search(r"(?:^|[,\s])max-age=(\d+)", cache_control or "")
     return int(match.group(1)) if match else None
-
-
-def metric(port: int, name: str) -> int:
-    text = fetch(port, "GET", "/metrics").body.decode()
-    for line in text.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[0] == name:
-            return int(float(parts[1]))
-    raise AssertionError(f"no metric {name} in:\n{text}")
 
 
 

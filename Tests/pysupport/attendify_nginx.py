@@ -93,6 +93,16 @@ def fetch(port: int, method: str, path: str, body=None, headers: dict[str, str] 
         conn.close()
 
 
+def metric(port: int, name: str) -> int:
+    """One counter or gauge from a tracker's /metrics (Prometheus text)."""
+    text = fetch(port, "GET", "/metrics").body.decode()
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == name:
+            return int(float(parts[1]))
+    raise AssertionError(f"no metric {name} in:\n{text}")
+
+
 def wait_until(what: str, check: Callable[[], object], deadline_s: float, interval: float = 0.05,
                explain: Callable[[], str] | None = None):
     """Polls check() until it returns something truthy; fails with `what` (and explain(), if
