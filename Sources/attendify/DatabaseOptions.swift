@@ -22,7 +22,13 @@ struct DatabaseOptions: ParsableArguments {
     var passwordFile: String?
 
     var location: String { db ?? Environment.value("ATTENDIFY_DB") ?? Self.defaultLocation }
-    var resolvedPasswordFile: String? { passwordFile ?? Environment.value("ATTENDIFY_DB_PASSWORD_FILE") }
+    /// The flag, else the variable; the variable alone is ignored for a SQLite --db (a shared
+    /// environment file may set it for nodes on PostgreSQL), the flag is refused there.
+    var resolvedPasswordFile: String? {
+        if let passwordFile { return passwordFile }
+        guard case .postgres? = try? DatabaseLocation(parsing: location) else { return nil }
+        return Environment.value("ATTENDIFY_DB_PASSWORD_FILE")
+    }
 
     func validate() throws {
         if let url = db ?? Environment.value("ATTENDIFY_DB"), url.contains("://"), DatabaseLocation.redacted(url) != url {
