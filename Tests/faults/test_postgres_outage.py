@@ -56,3 +56,40 @@ def test_an_outage_is_503_then_everything_resumes_and_no_click_is_lost(tmp_path,
         assert eventually(lambda: "change notifications restored" in log.read_text(), timeout=30), "the LISTEN connection did not come back"
         unknown = call(base, "GET", "/track/AAAAAAAAAAAAAAAAAAAAAA/google", headers={"User-Agent": BROWSER})
         assert unknown.status == 404, f"an id that does not exist, database up: {unknown.brief()}"
+
+
+def test_a_row_locked_by_another_session_is_503_after_the_lock_timeout_and_changes_nothing(tmp_path, postgres_db):
+    """Another session (psql) holds an event's row lock for longer than the product's 5 s
+    lock_timeout: editing that event answers 503 with Retry-After (not a hang, not a 500) and
+    changes nothing; other reads and writes keep working meanwhile; afterwards the edit works."""
+    import subprocess
+
+    with running_serve(tmp_path, db=postgres_db.url, db_env={"PGPASSWORD": postgres_db.password}) as (base, _log):
+        token = sign_up(base, "locked@example.com")
+        event = create_event(base, token, 1, title="Before the lock")
+        other = create_event(base, token, 2)
+        holder = subprocess.Popen(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", postgres_db.url, "-c",
+             f"BEGIN; SELECT id FROM events WHERE id = {event['id']} FOR UPDATE; SELECT pg_sleep(9); COMMIT;"],
+            env=postgres_db.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            def locked():
+                rows = postgres_db.psql(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                    "WHERE c.relname = 'events' AND l.mode = 'RowShareLock' AND l.granted")
+                return rows[0][0] != "0"
+            assert eventually(locked, timeout=10), "psql never took the row lock"
+
+            edit = call(base, "PUT", f"/api/events/{event['id']}", {"title": "During the lock"}, token=token, timeout=30)
+            assert edit.status == 503, edit.brief()
+            assert edit.header("retry-after"), edit.brief()
+            assert "busy" in edit.json()["detail"], edit.brief()
+            assert edit.seconds < 8, f"the edit waited {edit.seconds:.1f}s, past the 5 s lock timeout"
+            assert call(base, "GET", f"/api/events/{event['id']}", token=token).json()["title"] == "Before the lock"
+            # The rest of the product is not held up by one locked row.
+            assert call(base, "PUT", f"/api/events/{other['id']}", {"title": "Other edited"}, token=token).status == 200
+        finally:
+            holder.wait(timeout=30)
+        assert holder.returncode == 0, holder.stderr.read().decode()
+        after = call(base, "PUT", f"/api/events/{event['id']}", {"title": "After the lock"}, token=token)
+        assert after.status == 200, after.brief()
