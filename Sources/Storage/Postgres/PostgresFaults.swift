@@ -20,16 +20,20 @@ enum PostgresFaults {
         return state == serializationFailure || state == deadlockDetected
     }
 
-    /// Whether the connection is unusable afterwards (the pool drops it instead of reusing it).
-    /// Errors of our own code (a `Problem`, a decoding failure) leave it usable: the transaction
-    /// helpers roll back before rethrowing.
+    /// Whether the connection is unusable afterwards (the pool drops it instead of reusing it):
+    /// lost under a statement, refused before one (`StaleConnection`), or given up on by our own
+    /// deadline (`StorageFault`). Errors of our own code (a `Problem`, a decoding failure) leave it
+    /// usable: the transaction helpers roll back before rethrowing.
     static func breaksConnection(_ error: any Error) -> Bool {
-        if error is StorageFault || error is StaleConnection || error is IOError || error is ChannelError { return true }
+        error is StorageFault || error is StaleConnection || lostConnection(error)
+    }
+
+    /// The connection was lost under a statement (as opposed to the statement failing, or our
+    /// own deadline giving up on it): what a retry on a fresh connection may cure.
+    static func lostConnection(_ error: any Error) -> Bool {
+        if error is IOError || error is ChannelError { return true }
         guard let error = error as? PSQLError else { return false }
-        if error.code == .server {
-            // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 08… connection.
-            return sqlState(error)?.hasPrefix("57P") == true || sqlState(error)?.hasPrefix("08") == true
-        }
+        if error.code == .server { return sqlState(error)?.hasPrefix("57P") == true || sqlState(error)?.hasPrefix("08") == true }
         return error.code != .tooManyParameters
     }
 

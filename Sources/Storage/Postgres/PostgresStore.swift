@@ -73,7 +73,7 @@ public final class PostgresStore: DataStore {
         try retrying { connection in
             do {
                 return try body(connection)
-            } catch where PostgresFaults.breaksConnection(error) {
+            } catch where PostgresFaults.lostConnection(error) {
                 throw StaleConnection(underlying: error)
             }
         }
@@ -92,7 +92,7 @@ public final class PostgresStore: DataStore {
     private static func begin(_ connection: PostgresConnection, _ statement: PostgresQuery) throws {
         do {
             try connection.run(statement, deadline: PostgresConnection.controlDeadline)
-        } catch where PostgresFaults.breaksConnection(error) {
+        } catch where PostgresFaults.lostConnection(error) {
             throw StaleConnection(underlying: error)
         }
     }
