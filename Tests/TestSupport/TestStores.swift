@@ -57,7 +57,7 @@ public enum Backend: String, CaseIterable, Sendable {
 public struct PostgresTestServer: Sendable {
     public struct Missing: Error, CustomStringConvertible {
         public var description: String {
-            "CI=true but no PostgreSQL for the tests: run them through scripts/test.sh (it sets ATTENDIFY_TEST_POSTGRES_URL)"
+            "PostgreSQL runs were asked for (CI=true or ATTENDIFY_TEST_BACKEND=postgres) but no server is set: run the tests through scripts/test.sh (it starts one and sets ATTENDIFY_TEST_POSTGRES_URL)"
         }
     }
 
