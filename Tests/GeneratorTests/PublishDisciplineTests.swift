@@ -110,6 +110,9 @@ import Glibc
             while !stop.load(ordering: .relaxed) { _ = try? generator.publishAll() }
         }
         rebuilder.start()
+        // Also when a check below throws: a rebuilder left running past the test keeps rendering
+        // (libxml2) while the test process exits, which can deadlock in libxml2's cleanup.
+        defer { stop.store(true, ordering: .relaxed) }
         var live = Set(seeded.map(\.id))
         for round in 0..<60 {
             let draft = try EventDraft(

@@ -19,7 +19,20 @@ import Testing
         let follower = SiteFollower(generator: generator, database: store, logger: Logger(label: "test"))
         let caughtUp = Flag()
         let task = Task { await follower.run(onCaughtUp: { caughtUp.set() }) }
-        defer { task.cancel() }
+        // Stopped and awaited before the test returns: a follower still rendering (libxml2 checks
+        // every page) while the test process exits can deadlock in libxml2's exit-time cleanup.
+        do {
+            try await checkChanges(writer: writer, existing: existing, out: out, caughtUp: caughtUp)
+        } catch {
+            task.cancel()
+            await task.value
+            throw error
+        }
+        task.cancel()
+        await task.value
+    }
+
+    func checkChanges(writer: any DataStore, existing: [Event], out: String, caughtUp: Flag) async throws {
 
         func widget(_ event: Event) -> String? {
             try? String(contentsOfFile: "\(out)/widget/event/\(event.publicID.rawValue)/index.html", encoding: .utf8)

@@ -29,8 +29,17 @@ public final class ChangeSignal: Sendable {
     }
 
     /// Returns when fired (or already pending), or after `timeout` at the latest: the poll that
-    /// catches what a lost notification would have said.
+    /// catches what a lost notification would have said. Cancelling the waiting task also ends
+    /// it, so a follower stops at once instead of one poll later.
     public func wait(upTo timeout: Duration) async {
+        await withTaskCancellationHandler {
+            await waitUncancellably(upTo: timeout)
+        } onCancel: {
+            fire()
+        }
+    }
+
+    private func waitUncancellably(upTo timeout: Duration) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let generation = state.withLock { state -> UInt64? in
                 if state.pending {
