@@ -146,7 +146,9 @@ final class PostgresPool: @unchecked Sendable {
             condition.broadcast()
             return idle
         }
-        for connection in connections { try? (connection.close() as EventLoopFuture<Void>).wait() }
+        // Never waits: the last reference to a store can go away on a NIO event loop (a tracker's
+        // channel handler), where blocking on a future is a crash.
+        for connection in connections { Self.close(connection) }
     }
 }
 
