@@ -52,13 +52,11 @@ public struct LinkTableRefresher: Service {
         var seen = loaded.sequence.load(ordering: .acquiring)
         if seen == LoadedSequence.notLoaded { seen = try loadAll() }
         var lastPrune = ContinuousClock.now
-        let signal = ChangeSignal()
-        // With push, polling is only the safety net; without it (SQLite), it is the mechanism.
-        let poll = database.deliverChanges(to: signal) ? max(interval, .seconds(1)) : interval
+        let wakeups = ChangeWakeups(store: database, pollInterval: interval)
         // An outage is logged when it starts and when it ends, not at every poll in between.
         var failing = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await signal.wait(upTo: poll)
+            await wakeups.next()
             do {
                 seen = try applyChanges(after: seen)
                 if ContinuousClock.now - lastPrune > .seconds(600) {
@@ -78,20 +76,14 @@ public struct LinkTableRefresher: Service {
 
     /// Applies every change after `sequence`; returns the newest sequence applied.
     func applyChanges(after sequence: Int64) throws -> Int64 {
-        var current = sequence
-        while true {
-            let changes = try database.linkChanges(after: current)
-            if changes.missedSome {
-                logger.warning("change log pruned past this tracker's position; reloading every event")
-                return try loadAll()
-            }
-            let (ids, latest) = (changes.ids, changes.latest)
-            guard latest > current else { return current }
-            for id in Set(ids) {
-                table.set(id.rawValue, try database.publishableEvent(publicID: id).map { LinkTable.Entry($0) })
-            }
-            current = latest
+        guard let changes = try database.changes(after: sequence) else {
+            logger.warning("change log pruned past this tracker's position; reloading every event")
+            return try loadAll()
         }
+        for id in changes.ids {
+            table.set(id.rawValue, try database.publishableEvent(publicID: id).map { LinkTable.Entry($0) })
+        }
+        return changes.latest
     }
 }
 

@@ -31,9 +31,7 @@ public struct SiteFollower: Sendable {
     }
 
     private func followLoop(onCaughtUp: @Sendable () -> Void) async {
-        let signal = ChangeSignal()
-        let pushed = database.deliverChanges(to: signal)
-        let poll = pushed ? max(pollInterval, .seconds(1)) : pollInterval
+        let wakeups = ChangeWakeups(store: database, pollInterval: pollInterval)
         var position: Int64?
         var failed: Set<PublicID> = []
         // An outage is logged when it starts and when it ends, not at every poll in between.
@@ -57,7 +55,8 @@ public struct SiteFollower: Sendable {
                 failing = true
             }
             if Task.isCancelled { break }
-            await signal.wait(upTo: failed.isEmpty ? poll : min(poll, .seconds(1)))
+            // Failed publishes are retried at least once a second.
+            await wakeups.next(within: failed.isEmpty ? nil : .seconds(1))
         }
     }
 
@@ -77,18 +76,11 @@ public struct SiteFollower: Sendable {
     /// Applies every change after `position` (and retries `failed`); returns the new position and
     /// the events that still could not be published.
     func apply(after position: Int64, retrying failed: Set<PublicID>) throws -> (Int64, Set<PublicID>) {
-        var current = position
-        var pending = failed
-        while true {
-            let changes = try database.linkChanges(after: current)
-            if changes.missedSome {
-                logger.warning("change log pruned past this follower's position; rebuilding everything")
-                return (try catchUp(), [])
-            }
-            guard changes.latest > current else { break }
-            pending.formUnion(changes.ids)
-            current = changes.latest
+        guard let changes = try database.changes(after: position) else {
+            logger.warning("change log pruned past this follower's position; rebuilding everything")
+            return (try catchUp(), [])
         }
+        let pending = failed.union(changes.ids)
         var stillFailing: Set<PublicID> = []
         for id in pending {
             do {
@@ -100,6 +92,6 @@ public struct SiteFollower: Sendable {
                 stillFailing.insert(id)
             }
         }
-        return (current, stillFailing)
+        return (changes.latest, stillFailing)
     }
 }

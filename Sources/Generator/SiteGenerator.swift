@@ -48,22 +48,20 @@ public struct SiteGenerator: Sendable {
     /// an event that cannot be rendered keeps its previous files.
     @discardableResult
     public func sync(eventID: Int64, publicID: PublicID) throws -> SyncResult {
-        try locks.withLock(publicID) {
-            guard let item = try database.publishableEvent(id: eventID), item.event.publicID == publicID else {
-                try publisher.remove(publicID)
-                return .removed
-            }
-            try publisher.publish(try renderer.render(item))
-            return .published
-        }
+        try sync(publicID) { try database.publishableEvent(id: eventID).flatMap { $0.event.publicID == publicID ? $0 : nil } }
     }
 
     /// The same for an event known by its public id: what the change log names, also for events
     /// deleted since (the follower's path).
     @discardableResult
     public func sync(publicID: PublicID) throws -> SyncResult {
+        try sync(publicID) { try database.publishableEvent(publicID: publicID) }
+    }
+
+    /// Both `sync`s: under the event's lock, `read` the database, then publish or remove.
+    private func sync(_ publicID: PublicID, read: () throws -> PublishableEvent?) throws -> SyncResult {
         try locks.withLock(publicID) {
-            guard let item = try database.publishableEvent(publicID: publicID) else {
+            guard let item = try read() else {
                 try publisher.remove(publicID)
                 return .removed
             }

@@ -8,12 +8,16 @@ import Foundation
 extension StorageEngine {
     public enum BackupProblem: Error, CustomStringConvertible {
         case targetExists(String)
+        case backupMissing(String)
+        case wouldReplace(String)
         case toolMissing(String)
         case toolFailed(String)
 
         public var description: String {
             switch self {
             case .targetExists(let path): return "\(path) already exists; choose a new file name"
+            case .backupMissing(let path): return "no backup at \(path)"
+            case .wouldReplace(let path): return "\(path) exists; stop the services and pass --replace to overwrite it"
             case .toolMissing(let tool): return "\(tool) is not installed (Debian: apt-get install postgresql-client-15)"
             case .toolFailed(let message): return message
             }
@@ -42,12 +46,12 @@ extension StorageEngine {
     /// copied into place (refusing to replace a database without `replace`). PostgreSQL:
     /// `pg_restore --clean --if-exists` into the named database.
     public static func restore(_ location: String, passwordFile: String? = nil, from file: String, replace: Bool) throws {
-        guard FileManager.default.fileExists(atPath: file) else { throw BackupProblem.toolFailed("no backup at \(file)") }
+        guard FileManager.default.fileExists(atPath: file) else { throw BackupProblem.backupMissing(file) }
         switch try DatabaseLocation(parsing: location) {
         case .sqlite(let path):
             if FileManager.default.fileExists(atPath: path) {
                 guard replace else {
-                    throw BackupProblem.toolFailed("\(path) exists; stop the services and pass --replace to overwrite it")
+                    throw BackupProblem.wouldReplace(path)
                 }
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             }

@@ -68,7 +68,7 @@ import Glibc
 
     @Test func sweepingRemovesWhatACrashLeftBehind() async throws {
         let database = try Backend.suiteDefault.makeStore(in: folder).store
-        let generator = try await makeGenerator(database, out: folder.file("out"))
+        let generator = try await GeneratorFixtures.generator(database, out: folder.file("out"))
         let out = folder.file("out")
         try Publisher(root: out).publish(files("w", "i").map { OutputFile(relativePath: $0.relativePath, contents: $0.contents) })
         let widgetFolder = "\(out)/\(SitePaths.widgetDirectory(id))"
@@ -87,8 +87,8 @@ import Glibc
 
     @Test func syncOfADeletedEventRemovesItsFiles() async throws {
         let database = try Backend.suiteDefault.makeStore(in: folder).store
-        let generator = try await makeGenerator(database, out: folder.file("out"))
-        let event = try createEvents(database, count: 1)[0]
+        let generator = try await GeneratorFixtures.generator(database, out: folder.file("out"))
+        let event = try GeneratorFixtures.createEvents(database, count: 1)[0]
         #expect(try generator.sync(eventID: event.id, publicID: event.publicID) == .published)
         _ = try database.deleteEvent(id: event.id, userID: event.userID)
         // A publish that arrives after the delete (a PUT that lost the race) must not bring it back.
@@ -102,8 +102,8 @@ import Glibc
     /// deleted event's folder left, nothing created during a rebuild taken for an orphan.
     @Test func rebuildsRacingEditsNeverLeaveFilesBehindTheDatabase() async throws {
         let database = try Backend.suiteDefault.makeStore(in: folder).store
-        let generator = try await makeGenerator(database, out: folder.file("out"))
-        let seeded = try createEvents(database, count: 30)
+        let generator = try await GeneratorFixtures.generator(database, out: folder.file("out"))
+        let seeded = try GeneratorFixtures.createEvents(database, count: 30)
         let userID = seeded[0].userID
         let stop = Atomic(false)
         let rebuilder = Thread {
@@ -147,14 +147,6 @@ import Glibc
         }
         let published = Publisher(root: out).publishedIDs()
         #expect(published == Set(liveEvents.map(\.publicID)), "folders of deleted events: \(published.subtracting(liveEvents.map(\.publicID)))")
-    }
-
-    func makeGenerator(_ database: any DataStore, out: String) async throws -> SiteGenerator {
-        try await GeneratorFixtures.generator(database, out: out)
-    }
-
-    func createEvents(_ database: any DataStore, count: Int) throws -> [Event] {
-        try GeneratorFixtures.createEvents(database, count: count)
     }
 
     /// A publisher whose `n`th rename fails with `code`, as on a filesystem that just went bad.

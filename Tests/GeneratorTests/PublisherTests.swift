@@ -78,13 +78,9 @@ import Testing
         try await GeneratorFixtures.generator(database, out: "\(folder.path)/out")
     }
 
-    func createEvents(_ database: any DataStore, count: Int) throws -> [Event] {
-        try GeneratorFixtures.createEvents(database, count: count)
-    }
-
     @Test func publishAllWritesEveryEventAndPrunesDeletedOnes() async throws {
         let database = try Backend.suiteDefault.makeStore(in: folder).store
-        let events = try createEvents(database, count: 25)
+        let events = try GeneratorFixtures.createEvents(database, count: 25)
         let generator = try await makeGenerator(database)
         let stale = PublicID("StaleStaleStaleStale")!
         try Publisher(root: "\(folder.path)/out").publish([OutputFile(relativePath: SitePaths.widgetHTML(stale), contents: [1])])
@@ -102,7 +98,7 @@ import Testing
 
     @Test func organizerDefaultsShapeEveryWidget() async throws {
         let database = try Backend.suiteDefault.makeStore(in: folder).store
-        let event = try #require(try createEvents(database, count: 1).first)
+        let event = try #require(try GeneratorFixtures.createEvents(database, count: 1).first)
         try database.setWidgetDefaults(CustomizationOverrides(language: .pl), userID: event.userID, now: GeneratorFixtures.start)
         try await makeGenerator(database).publish(eventID: event.id)
         let html = try String(contentsOfFile: "\(folder.path)/out/\(SitePaths.widgetHTML(event.publicID))", encoding: .utf8)

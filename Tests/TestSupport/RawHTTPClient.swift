@@ -63,12 +63,10 @@ public struct RawHTTPClient: Sendable {
         return try Self.parse(raw, method: method)
     }
 
-    private func exchange(_ bytes: [UInt8]) throws -> [UInt8] {
+    /// A blocking TCP socket connected to 127.0.0.1:`port` (the caller closes it).
+    public static func connectLoopback(port: Int) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw Failure(description: "socket: \(errno)") }
-        defer { close(descriptor) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard descriptor >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -78,7 +76,19 @@ public struct RawHTTPClient: Sendable {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { throw Failure(description: "connect to port \(port): errno \(errno)") }
+        guard connected == 0 else {
+            let failure = Failure(description: "connect to port \(port): errno \(errno)")
+            close(descriptor)
+            throw failure
+        }
+        return descriptor
+    }
+
+    private func exchange(_ bytes: [UInt8]) throws -> [UInt8] {
+        let descriptor = try Self.connectLoopback(port: port)
+        defer { close(descriptor) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var sent = 0
         while sent < bytes.count {
             let count = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress! + sent, bytes.count - sent, 0) }

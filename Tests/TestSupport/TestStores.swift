@@ -34,17 +34,8 @@ public enum Backend: String, CaseIterable, Sendable {
     /// A fresh, empty, migrated store on this engine, with the `--db` location that opens it
     /// again (another process or node sharing it).
     public func makeStore(in folder: TemporaryDirectory) throws -> (store: any DataStore, location: String) {
-        switch self {
-        case .sqlite:
-            let path = folder.file("store-\(UUID().uuidString.prefix(8)).sqlite")
-            return (try SQLiteStore.open(path: path), path)
-        case .postgres:
-            guard let server = PostgresTestServer.shared else {
-                throw PostgresTestServer.Missing()
-            }
-            let url = try server.freshDatabase()
-            return (try PostgresStore.connect(url: url, logger: Logger(label: "test")), url)
-        }
+        let location = try newLocation(in: folder)
+        return (try reopen(location), location)
     }
 
     /// Another handle on the same database, as a second process would open it.

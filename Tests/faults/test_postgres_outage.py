@@ -5,7 +5,6 @@ the restart already succeed (pooled connections that died are replaced, not surf
 
 from __future__ import annotations
 
-import time
 
 from attendify_serve import running_serve
 from fault_support import call, create_event, eventually, sign_up

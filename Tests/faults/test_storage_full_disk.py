@@ -17,7 +17,6 @@ Run: ATTENDIFY_BIN=.build/debug/attendify .venv/bin/python -m pytest -q -s Tests
 from __future__ import annotations
 
 import sqlite3
-import threading
 from pathlib import Path
 
 import fault_support as fs

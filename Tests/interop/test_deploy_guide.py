@@ -92,6 +92,9 @@ from typing import Callable
 
 import pytest
 
+from attendify_nginx import Reply, wait_until  # shared with the Nginx suites
+from attendify_serve import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = os.environ.get("ATTENDIFY_BIN", str(REPO / ".build/debug/attendify"))
 GUIDE = REPO / "deploy" / "README.md"
@@ -179,40 +182,6 @@ def split_and(command: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(what: str, check: Callable[[], object], deadline_s: float, interval: float = 0.05):
-    deadline = time.monotonic() + deadline_s
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}: not within {deadline_s} s")
-        time.sleep(interval)
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name)
-
-    def json(self):
-        return json.loads(self.body)
-
-    def __str__(self) -> str:
-        head = "\n".join(f"{k}: {v}" for k, v in self.headers.items())
-        return f"HTTP {self.status}\n{head}\n\n{self.body[:500]!r}"
 
 
 class _LoopbackHTTPS(http.client.HTTPSConnection):

@@ -63,3 +63,36 @@ public final class ChangeSignal: Sendable {
         }
     }
 }
+
+/// How a follower of the change log waits between reads: woken by the store's push where it has
+/// one (then polling once a second is only the safety net for a lost notification), polling every
+/// `pollInterval` where it has none (SQLite).
+public struct ChangeWakeups: Sendable {
+    let signal = ChangeSignal()
+    public let poll: Duration
+
+    public init(store: any DataStore, pollInterval: Duration) {
+        poll = store.deliverChanges(to: signal) ? max(pollInterval, .seconds(1)) : pollInterval
+    }
+
+    /// Until the next wake-up, or `poll` (or the shorter `limit`) at the latest.
+    public func next(within limit: Duration? = nil) async {
+        await signal.wait(upTo: min(limit ?? poll, poll))
+    }
+}
+
+extension DataStore {
+    /// Every id changed after `position`, read to the end of the log, with the new position; nil
+    /// when the log was pruned past `position` (the caller missed changes and reloads everything).
+    public func changes(after position: Int64) throws -> (ids: Set<PublicID>, latest: Int64)? {
+        var ids: Set<PublicID> = []
+        var current = position
+        while true {
+            let page = try linkChanges(after: current)
+            if page.missedSome { return nil }
+            guard page.latest > current else { return (ids, current) }
+            ids.formUnion(page.ids)
+            current = page.latest
+        }
+    }
+}

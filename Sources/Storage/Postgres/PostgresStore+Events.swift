@@ -38,8 +38,11 @@ extension PostgresStore {
                 RETURNING id
                 """
             ).single(Int64.self)
-            guard let stored = try Self.events(connection, where: "WHERE id = \(id)").first else { throw StorageError.notFound }
-            return stored
+            return Self.asStored(
+                Event(
+                    id: id, userID: userID, publicID: publicID, title: draft.title, description: draft.description, start: draft.start,
+                    end: draft.end, timeZone: draft.timeZone, webinarURL: draft.webinarURL, customization: draft.customization,
+                    sequence: 0, createdAt: now, updatedAt: now))
         }
     }
 
@@ -52,7 +55,7 @@ extension PostgresStore {
             let updated = previous.applying(draft, now: now)
             try Self.store(connection, updated)
             // As stored (whole seconds), which is what every later read returns.
-            return try Self.events(connection, where: "WHERE id = \(id)").first ?? updated
+            return Self.asStored(updated)
         }
     }
 
