@@ -55,6 +55,10 @@ struct EventResponse: Encodable {
     var widgetURL: String
     var icsURL: String
     var sequence: Int
+    var status: String
+    var feedURL: String
+    var recordingURL: String?
+    var listed: Bool
     var createdAt: String
     var updatedAt: String
 
@@ -71,12 +75,41 @@ struct EventResponse: Encodable {
         widgetURL = "\(publicBase)/widget/event/\(event.publicID.rawValue)"
         icsURL = "\(publicBase)\(ProviderLinks.icsPath(event.publicID))"
         sequence = event.sequence
+        status = event.status.rawValue
+        feedURL = "\(publicBase)\(ProviderLinks.eventFeedPath(event.publicID))"
+        recordingURL = event.recordingURL
+        listed = event.listed
         createdAt = RFC3339.format(event.createdAt)
         updatedAt = RFC3339.format(event.updatedAt)
     }
 
+    // `recording_url` is null rather than missing when unset: the contract lists the key.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(publicID, forKey: .publicID)
+        try container.encode(title, forKey: .title)
+        try container.encode(description, forKey: .description)
+        try container.encode(startDatetime, forKey: .startDatetime)
+        try container.encode(endDatetime, forKey: .endDatetime)
+        try container.encode(timezone, forKey: .timezone)
+        try container.encode(webinarURL, forKey: .webinarURL)
+        try container.encode(customizationSettings, forKey: .customizationSettings)
+        try container.encode(widgetURL, forKey: .widgetURL)
+        try container.encode(icsURL, forKey: .icsURL)
+        try container.encode(feedURL, forKey: .feedURL)
+        try container.encode(sequence, forKey: .sequence)
+        try container.encode(status, forKey: .status)
+        try container.encode(recordingURL, forKey: .recordingURL)
+        try container.encode(listed, forKey: .listed)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+
     enum CodingKeys: String, CodingKey {
-        case id, title, description, timezone, sequence
+        case id, title, description, timezone, sequence, status, listed
+        case feedURL = "feed_url"
+        case recordingURL = "recording_url"
         case publicID = "public_id"
         case startDatetime = "start_datetime"
         case endDatetime = "end_datetime"
@@ -86,6 +119,28 @@ struct EventResponse: Encodable {
         case icsURL = "ics_url"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
+    }
+}
+
+/// `GET /api/feed`: the organizer's feed and the ways to subscribe to it.
+struct FeedResponse: Encodable {
+    var feedURL: String
+    var webcalURL: String
+    var googleSubscribeURL: String
+    var outlookSubscribeURL: String
+
+    init(_ links: SubscriptionLinks) {
+        feedURL = links.feedURL
+        webcalURL = links.webcalURL
+        googleSubscribeURL = links.googleURL
+        outlookSubscribeURL = links.outlookURL
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case feedURL = "feed_url"
+        case webcalURL = "webcal_url"
+        case googleSubscribeURL = "google_subscribe_url"
+        case outlookSubscribeURL = "outlook_subscribe_url"
     }
 }
 

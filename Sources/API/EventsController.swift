@@ -22,6 +22,7 @@ struct EventsController<Context: APIRequestContext>: Sendable {
         routes.on(.get, "/api/events/{id}") { _, context in try JSONResponse.make(response(try ownedEvent(context))) }
         routes.on(.put, "/api/events/{id}") { request, context in try await update(request, context) }
         routes.on(.delete, "/api/events/{id}") { _, context in try delete(context) }
+        routes.on(.post, "/api/events/{id}/cancel") { request, context in try await cancel(request, context) }
         routes.on(.get, "/api/events/{id}/iframe-code") { _, context in try iframeCode(context) }
     }
 
@@ -41,6 +42,7 @@ struct EventsController<Context: APIRequestContext>: Sendable {
             _ = try? generator.sync(eventID: event.id, publicID: event.publicID)
             throw error
         }
+        generator.syncFeedSoon(userID: user.id)
         return try JSONResponse.make(response(event), status: .created, headers: [.location: "/api/events/\(event.id)"])
     }
 
@@ -63,16 +65,39 @@ struct EventsController<Context: APIRequestContext>: Sendable {
     }
 
     func update(_ request: Request, _ context: Context) async throws -> Response {
+        _ = try ownedEvent(context)  // 401 and 404 before the body is even read
+        let body = try await JSONBody.object(from: request, limit: config.maximumBodyBytes)
+        return try change(context) { current in try EventInput.draft(from: body, base: current) }
+    }
+
+    /// `POST /api/events/{id}/cancel`: keeps the event, marked cancelled, so feeds and downloads
+    /// tell attendees. Takes no body (an empty JSON object is accepted too). Cancelling a
+    /// cancelled event changes nothing and answers the same.
+    func cancel(_ request: Request, _ context: Context) async throws -> Response {
+        _ = try ownedEvent(context)
+        if var fields = try await JSONBody.optionalObject(from: request, limit: config.maximumBodyBytes) {
+            fields.rejectUnknownKeys(allowed: [])
+            try fields.finish()
+        }
+        return try change(context) { current in
+            var draft = current.draft
+            draft.status = .cancelled
+            return draft
+        }
+    }
+
+    /// Read-modify-write of one event, then its files and its organizer's feed, as `update` and
+    /// `cancel` share it.
+    private func change(_ context: Context, _ makeDraft: @escaping (Event) throws -> EventDraft) throws -> Response {
         let user = try context.requireUser()
         let existing = try ownedEvent(context)
-        let body = try await JSONBody.object(from: request, limit: config.maximumBodyBytes)
         let updated: Event
         var previous: Event?
         do {
-            // The body is merged into the event as stored at write time, inside the transaction.
+            // The change is applied to the event as stored at write time, inside the transaction.
             updated = try database.updateEvent(id: existing.id, userID: user.id, now: now()) { current in
                 previous = current
-                return try EventInput.draft(from: body, base: current)
+                return try makeDraft(current)
             }
         } catch StorageError.notFound {
             throw APIError.notFound
@@ -86,6 +111,7 @@ struct EventsController<Context: APIRequestContext>: Sendable {
             if let previous { _ = try? database.revertEvent(to: previous, from: updated) }
             throw error
         }
+        generator.syncFeedSoon(userID: user.id)
         return try JSONResponse.make(response(updated))
     }
 
@@ -94,13 +120,15 @@ struct EventsController<Context: APIRequestContext>: Sendable {
         let existing = try ownedEvent(context)
         let deleted: Event
         do {
-            deleted = try database.deleteEvent(id: existing.id, userID: user.id)
+            // The tombstone keeps the cancellation in feeds until the event's window closes.
+            deleted = try database.deleteEvent(id: existing.id, userID: user.id, tombstoneAt: now())
         } catch StorageError.notFound {
             throw APIError.notFound  // a concurrent DELETE was first
         }
         // Under the event's lock, after the row is gone: a PUT still publishing waits, then sees
         // the row missing and removes instead, so the widget cannot come back.
         try generator.sync(eventID: deleted.id, publicID: deleted.publicID)
+        generator.syncFeedSoon(userID: user.id)
         return Response(status: .noContent)
     }
 

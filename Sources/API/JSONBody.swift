@@ -9,13 +9,29 @@ import Hummingbird
 enum JSONBody {
     static func object(from request: Request, limit: Int) async throws -> JSONFields {
         guard isJSON(request.headers[.contentType]) else { throw APIError.unsupportedMediaType }
-        let buffer: ByteBuffer
+        let buffer = try await collect(request, limit: limit)
+        guard buffer.readableBytes > 0 else { throw APIError.malformedBody("The request needs a JSON object body.") }
+        return try parse(buffer)
+    }
+
+    /// For actions whose body is optional (`POST …/cancel`): nil when there is none, else the
+    /// same checks as `object`.
+    static func optionalObject(from request: Request, limit: Int) async throws -> JSONFields? {
+        let buffer = try await collect(request, limit: limit)
+        guard buffer.readableBytes > 0 else { return nil }
+        guard isJSON(request.headers[.contentType]) else { throw APIError.unsupportedMediaType }
+        return try parse(buffer)
+    }
+
+    private static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
         do {
-            buffer = try await request.body.collect(upTo: limit)
+            return try await request.body.collect(upTo: limit)
         } catch {
             throw APIError.bodyTooLarge(limit: limit)
         }
-        guard buffer.readableBytes > 0 else { throw APIError.malformedBody("The request needs a JSON object body.") }
+    }
+
+    private static func parse(_ buffer: ByteBuffer) throws -> JSONFields {
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
@@ -67,6 +83,16 @@ struct JSONFields {
             return text
         case .some(let other):
             issues.append(.init(field: key, message: "must be a string, got \(other.typeName)"))
+            return nil
+        }
+    }
+
+    mutating func bool(_ key: String) -> Bool? {
+        switch object[key] {
+        case .none: return nil
+        case .bool(let value): return value
+        case .some(let other):
+            issues.append(.init(field: key, message: "must be true or false, got \(other.typeName)"))
             return nil
         }
     }

@@ -54,6 +54,8 @@ struct SettingsController<Context: APIRequestContext>: Sendable {
             }
             throw error
         }
+        // The feed's name and each event's language come from these defaults too.
+        generator.syncFeedSoon(userID: user.id)
         return try JSONResponse.make(SettingsResponse(iframeDefaults: defaults))
     }
 }

@@ -123,10 +123,11 @@ public final class ClickTracker: Sendable {
     func resolve(_ id: PublicID) async -> Lookup {
         let database = self.database
         let logger = self.logger
+        let table = self.table
         let lookup: Lookup = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 do {
-                    let entry = try database.publishableEvent(publicID: id).map { LinkTable.Entry($0) }
+                    let entry = try database.publishableEvent(publicID: id).map(table.entry)
                     continuation.resume(returning: entry.map(Lookup.found) ?? .missing)
                 } catch {
                     logger.error("link lookup failed", metadata: ["error": "\(error)"])
@@ -143,13 +144,14 @@ public final class ClickTracker: Sendable {
     }
 
     private func outcome(_ request: Request, type: ProviderType, entry: LinkTable.Entry) -> Outcome {
-        guard let location = entry.location(for: type) else { return notFound() }
+        let timestamp = now().epochSeconds
+        guard let location = entry.location(for: type, at: timestamp) else { return notFound() }
         metrics.received.add(1, ordering: .relaxed)
-        count(request, type: type, eventID: entry.eventID)
+        count(request, type: type, eventID: entry.eventID, timestamp: timestamp)
         return .redirect(location: location)
     }
 
-    private func count(_ request: Request, type: ProviderType, eventID: Int64) {
+    private func count(_ request: Request, type: ProviderType, eventID: Int64, timestamp: Int64) {
         if request.isHead {
             metrics.notCounted(.head)
             return
@@ -158,7 +160,6 @@ public final class ClickTracker: Sendable {
             metrics.notCounted(.bot)
             return
         }
-        let timestamp = now().epochSeconds
         let client = clientAddress(request)
         if config.limitsClicks, !limiter.allow(client: client ?? "", eventID: eventID, epochSeconds: timestamp) {
             metrics.notCounted(.throttled)

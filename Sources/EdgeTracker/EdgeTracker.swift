@@ -15,7 +15,7 @@ public struct EdgeTracker: Sendable {
     /// Builds everything and loads the link table, so the tracker knows every event before it
     /// answers its first request.
     public static func build(database: any DataStore, config: TrackerConfig, logger: Logger) throws -> EdgeTracker {
-        let table = LinkTable(negativeTTL: config.negativeCacheTTL)
+        let table = LinkTable(negativeTTL: config.negativeCacheTTL, publicBase: config.publicBase)
         let queue = ClickQueue(capacity: config.queueCapacity)
         let metrics = TrackerMetrics()
         let refresher = LinkTableRefresher(database: database, table: table, interval: config.refreshInterval, logger: logger)

@@ -11,21 +11,46 @@ public final class LinkTable: Sendable {
         public var eventID: Int64
         /// Indexed by `ProviderType.index`; nil for providers the event does not offer.
         public var locations: [String?]
+        /// From this moment (epoch seconds) the add types lead to `afterEnd` instead: the event
+        /// is over, and a calendar entry for it would be useless.
+        public var endsAt: Int64
+        public var afterEnd: String
 
-        public init(eventID: Int64, locations: [String?]) {
+        public init(eventID: Int64, locations: [String?], endsAt: Int64 = .max, afterEnd: String = "") {
             self.eventID = eventID
             self.locations = locations
+            self.endsAt = endsAt
+            self.afterEnd = afterEnd
         }
 
-        public init(_ item: PublishableEvent, links: ProviderLinks = ProviderLinks()) {
+        /// The entry of one event. `publicBase` makes the subscribe targets absolute (a
+        /// `webcal://` link cannot be relative).
+        public init(_ item: PublishableEvent, publicBase: String, links: ProviderLinks = ProviderLinks()) {
+            let event = item.event
+            let subscription = SubscriptionLinks(for: item, publicBase: publicBase)
+            // A dead event's add links show its widget (which says why); after the end, the
+            // recording when there is one.
+            let widget = ProviderLinks.widgetPath(event.publicID)
             var locations = [String?](repeating: nil, count: ProviderType.allCases.count)
             for type in item.settings.providers {
-                locations[type.index] = links.url(for: type, event: item.event)
+                if !type.addsEvent {
+                    locations[type.index] = subscription.url(for: type)
+                } else if event.status == .cancelled {
+                    locations[type.index] = widget
+                } else {
+                    locations[type.index] = links.url(for: type, event: event)
+                }
             }
-            self.init(eventID: item.event.id, locations: locations)
+            self.init(
+                eventID: event.id, locations: locations, endsAt: event.status == .cancelled ? .max : event.end.epochSeconds,
+                afterEnd: event.recordingURL ?? widget)
         }
 
-        public func location(for type: ProviderType) -> String? { locations[type.index] }
+        /// Where a click of `type` at `now` (epoch seconds) goes; nil when the event does not offer it.
+        public func location(for type: ProviderType, at now: Int64) -> String? {
+            guard let location = locations[type.index] else { return nil }
+            return type.addsEvent && now >= endsAt ? afterEnd : location
+        }
     }
 
     public enum Lookup: Sendable {
@@ -46,9 +71,16 @@ public final class LinkTable: Sendable {
     /// Bounds the negative cache so a flood of random ids cannot grow memory without limit.
     private let maximumMissing = 50_000
 
-    public init(negativeTTL: Duration = .seconds(1)) {
+    /// The public origin subscribe links point at (`https://attendify.example`, no slash).
+    public let publicBase: String
+
+    public init(negativeTTL: Duration = .seconds(1), publicBase: String = TrackerConfig.defaultPublicBase) {
         self.negativeTTL = negativeTTL
+        self.publicBase = publicBase
     }
+
+    /// The entry of one event, with this table's public origin.
+    public func entry(_ item: PublishableEvent) -> Entry { Entry(item, publicBase: publicBase) }
 
     public func lookup(_ id: String) -> Lookup {
         state.withLock { state in
@@ -94,6 +126,9 @@ extension ProviderType {
         case .outlook: 2
         case .office365: 3
         case .yahoo: 4
+        case .subscribeWebcal: 5
+        case .subscribeGoogle: 6
+        case .subscribeOutlook: 7
         }
     }
 }

@@ -35,7 +35,7 @@ public struct LinkTableRefresher: Service {
         let snapshot = try database.publicationSnapshot()
         var entries: [String: LinkTable.Entry] = [:]
         entries.reserveCapacity(snapshot.items.count)
-        for item in snapshot.items { entries[item.event.publicID.rawValue] = LinkTable.Entry(item) }
+        for item in snapshot.items { entries[item.event.publicID.rawValue] = table.entry(item) }
         table.replaceAll(entries)
         logger.info("link table loaded", metadata: ["events": "\(entries.count)"])
         loaded.sequence.store(latest, ordering: .releasing)
@@ -81,7 +81,7 @@ public struct LinkTableRefresher: Service {
             return try loadAll()
         }
         for id in changes.ids {
-            table.set(id.rawValue, try database.publishableEvent(publicID: id).map { LinkTable.Entry($0) })
+            table.set(id.rawValue, try database.publishableEvent(publicID: id).map(table.entry))
         }
         return changes.latest
     }

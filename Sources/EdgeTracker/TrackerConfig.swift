@@ -20,6 +20,10 @@ public struct TrackerConfig: Sendable {
     public var refreshInterval: Duration = .milliseconds(250)
     /// How long an unknown but well-formed id is remembered as unknown.
     public var negativeCacheTTL: Duration = .seconds(1)
+    /// The public origin (no trailing slash) the subscribe redirects point at: feeds are static
+    /// files on the public site, and `webcal://` needs an absolute URL.
+    public var publicBase: String = TrackerConfig.defaultPublicBase
+    public static let defaultPublicBase = "http://127.0.0.1:8080"
 
     // Defences of the bare NIO server (`attendify track`); `attendify serve` answers /track through
     // Hummingbird and does not use them.

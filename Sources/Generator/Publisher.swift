@@ -54,7 +54,11 @@ public struct Publisher: Sendable {
         var backup: String?
     }
 
+    /// Files whose bytes are already in place are left alone: their ETag stays, so a polling
+    /// subscriber gets a 304, and a rebuild of an unchanged site writes next to nothing.
     public func publish(_ files: [OutputFile]) throws {
+        let files = files.filter { !Self.holds("\(root)/\($0.relativePath)", $0.contents) }
+        guard !files.isEmpty else { return }
         var staged: [Staged] = []
         func discardTemporaries() {
             for entry in staged {
@@ -101,6 +105,32 @@ public struct Publisher: Sendable {
         }
     }
 
+    /// Removes a deleted event's widget and download, keeping its feed (published first).
+    public func removeAllButFeed(_ id: PublicID) throws {
+        try removeTree("\(root)/\(SitePaths.widgetDirectory(id))")
+        let download = "\(root)/\(SitePaths.calendarFile(id))"
+        if unlink(download) != 0 && errno != ENOENT { throw WriteError(path: download, operation: "unlink", code: errno) }
+    }
+
+    /// Removes an organizer's feed folder.
+    public func removeFeed(_ feedID: PublicID) throws {
+        try removeTree("\(root)/\(SitePaths.organizerFeedDirectory(feedID))")
+    }
+
+    /// Feed ids that have a folder under `feed/` (for pruning organizers who are gone).
+    public func publishedFeedIDs() -> Set<PublicID> {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(SitePaths.feedRoot)")) ?? []
+        return Set(names.compactMap { PublicID($0) })
+    }
+
+    /// True when `path` is a regular file holding exactly `bytes` (size compared first: cheap).
+    static func holds(_ path: String, _ bytes: [UInt8]) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == bytes.count else { return false }
+        guard let data = FileManager.default.contents(atPath: path) else { return false }
+        return data.elementsEqual(bytes)
+    }
+
     /// Public ids that have a folder under the output root (for pruning deleted events).
     public func publishedIDs() -> Set<PublicID> {
         var ids = Set<PublicID>()
@@ -115,7 +145,7 @@ public struct Publisher: Sendable {
     /// and backup files inside event folders, and folders renamed away for removal.
     public func leftovers() -> [(id: PublicID, path: String)] {
         var found: [(id: PublicID, path: String)] = []
-        for parent in SitePaths.eventRoots {
+        for parent in SitePaths.eventRoots + [SitePaths.feedRoot] {
             let folder = "\(root)/\(parent)"
             for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
                 if let range = name.range(of: Self.removedInfix), let id = PublicID(String(name[..<range.lowerBound])) {

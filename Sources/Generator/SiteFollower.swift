@@ -80,18 +80,10 @@ public struct SiteFollower: Sendable {
             logger.warning("change log pruned past this follower's position; rebuilding everything")
             return (try catchUp(), [])
         }
-        let pending = failed.union(changes.ids)
-        var stillFailing: Set<PublicID> = []
-        for id in pending {
-            do {
-                try generator.sync(publicID: id)
-            } catch {
-                if !failed.contains(id) {  // said once; retried quietly every round after
-                    logger.error("could not publish a changed event; retrying", metadata: ["public_id": "\(id.rawValue)", "error": "\(error)"])
-                }
-                stillFailing.insert(id)
-            }
-        }
-        return (changes.latest, stillFailing)
+        // Each id once per round (a settings change names every event of an organizer), in
+        // order of first appearance; the generator logs what fails, and it is retried next round.
+        var seen: Set<PublicID> = []
+        let pending = (Array(failed) + changes.ids).filter { seen.insert($0).inserted }
+        return (changes.latest, generator.sync(changed: pending))
     }
 }

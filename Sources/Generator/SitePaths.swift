@@ -8,7 +8,14 @@ public enum SitePaths {
     public static func widgetGzip(_ id: PublicID) -> String { "\(widgetDirectory(id))/index.html.gz" }
     public static func calendarDirectory(_ id: PublicID) -> String { "calendar/\(id.rawValue)" }
     public static func calendarFile(_ id: PublicID) -> String { "\(calendarDirectory(id))/download.ics" }
+    /// An event's own subscription feed, next to its download: what a deleted event keeps.
+    public static func eventFeed(_ id: PublicID) -> String { "\(calendarDirectory(id))/feed.ics" }
+    public static func organizerFeedDirectory(_ feedID: PublicID) -> String { "feed/\(feedID.rawValue)" }
+    public static func organizerFeed(_ feedID: PublicID) -> String { "\(organizerFeedDirectory(feedID))/calendar.ics" }
 
     /// Parent folders that hold one sub-folder per event.
     public static let eventRoots = ["widget/event", "calendar"]
+    /// The parent folder of the organizers' feed folders.
+    public static let feedRoot = "feed"
+
 }

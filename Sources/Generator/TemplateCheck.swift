@@ -40,10 +40,10 @@ public struct TemplateCheck: Sendable {
                 findings.append(Finding(template: name, sample: "-", line: 0, message: "no sample data: teach TemplateCheck this template"))
                 continue
             }
-            for (label, event, settings) in Self.widgetSamples() {
+            for (label, event, settings, now) in Self.widgetSamples() {
                 let html: String
                 do {
-                    html = try renderer.widgetHTML(event: event, settings: settings)
+                    html = try renderer.widgetHTML(event: event, settings: settings, now: now)
                 } catch {
                     findings.append(Finding(template: name, sample: label, line: 0, message: "\(error)"))
                     continue
@@ -74,7 +74,25 @@ public struct TemplateCheck: Sendable {
         return blocks
     }
 
-    static func widgetSamples() -> [(String, Event, WidgetSettings)] {
+    /// Every sample in each phase of an event's life: upcoming, ended (with a recording link
+    /// carrying the hostile text too) and cancelled, so each branch of the template is checked.
+    static func widgetSamples() -> [(String, Event, WidgetSettings, Date)] {
+        var samples: [(String, Event, WidgetSettings, Date)] = []
+        for (label, event, settings) in baseSamples() {
+            var withSubscribe = settings
+            withSubscribe.providers += [.subscribeWebcal, .subscribeGoogle, .subscribeOutlook]
+            samples.append((label, event, withSubscribe, event.start.addingTimeInterval(-86_400)))
+            var ended = event
+            ended.recordingURL = "https://example.com/recording?t=\(PercentEncoding.encodeQueryValue(event.title))&x=\"<>"
+            samples.append(("\(label), ended", ended, withSubscribe, event.end.addingTimeInterval(3_600)))
+            var cancelled = event
+            cancelled.status = .cancelled
+            samples.append(("\(label), cancelled", cancelled, settings, event.start.addingTimeInterval(-86_400)))
+        }
+        return samples
+    }
+
+    static func baseSamples() -> [(String, Event, WidgetSettings)] {
         let id = PublicID("SampleSampleSample01")!
         let start = Date(timeIntervalSince1970: 1_796_137_200)  // 2026-12-01 15:00 UTC
         func event(title: String, description: String, zone: String = "Europe/Warsaw") -> Event {

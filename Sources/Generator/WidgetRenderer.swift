@@ -1,8 +1,9 @@
 import Core
 import Foundation
 
-/// The pure half of the generator: an event and its settings in, the exact bytes of its public
-/// files out. No disk, no clock: the same input always gives the same output.
+/// The pure half of the generator: an event, its settings and the moment in, the exact bytes of
+/// its public files out. No disk and no clock of its own: the same input always gives the same
+/// output. `now` matters only for the widget, which says "ended" once the event is over.
 public struct WidgetRenderer: Sendable {
     let templates: TemplateLibrary
     let icsWriter: ICSWriter
@@ -23,23 +24,49 @@ public struct WidgetRenderer: Sendable {
     }
 
     /// The widget page alone (also used by previews of unsaved settings).
-    public func widgetHTML(event: Event, settings: WidgetSettings) throws -> String {
-        guard let html = templates.render(WidgetView(event: event, settings: settings), template: "widget") else {
+    public func widgetHTML(event: Event, settings: WidgetSettings, now: Date) throws -> String {
+        let view = WidgetView(event: event, settings: settings, phase: event.phase(at: now))
+        guard let html = templates.render(view, template: "widget") else {
             throw RenderError.templateFailed("widget")
         }
         return html
     }
 
-    /// All files of one event: the widget, its gzip twin and the `.ics`.
-    public func render(_ item: PublishableEvent) throws -> [OutputFile] {
+    /// All files of one event: the widget, its gzip twin, the `.ics` and the event's own feed.
+    public func render(_ item: PublishableEvent, now: Date) throws -> [OutputFile] {
         let settings = item.settings
         let event = item.event
-        let html = Array(try widgetHTML(event: event, settings: settings).utf8)
-        let ics = icsWriter.calendar(for: event, reminderMinutes: settings.reminderMinutes)
+        let html = Array(try widgetHTML(event: event, settings: settings, now: now).utf8)
         return [
             OutputFile(relativePath: SitePaths.widgetHTML(event.publicID), contents: html),
             OutputFile(relativePath: SitePaths.widgetGzip(event.publicID), contents: try Gzip.compress(html)),
-            OutputFile(relativePath: SitePaths.calendarFile(event.publicID), contents: Array(ics.utf8)),
+            OutputFile(relativePath: SitePaths.calendarFile(event.publicID), contents: Array(icsWriter.calendar(for: entry(item)).utf8)),
+            eventFeed(item),
         ]
+    }
+
+    /// An event's own subscription feed: what a deleted event keeps (as its cancellation).
+    public func eventFeed(_ item: PublishableEvent) -> OutputFile {
+        let event = item.event
+        let feed = icsWriter.feed(name: PlainText.normalized(event.title), description: PlainText.normalized(event.title), entries: [entry(item)])
+        return OutputFile(relativePath: SitePaths.eventFeed(event.publicID), contents: Array(feed.utf8))
+    }
+
+    /// An organizer's feed of listed events.
+    public func organizerFeed(_ feed: OrganizerFeed) -> OutputFile {
+        let settings = WidgetSettings.resolve(userDefaults: feed.userDefaults, event: CustomizationOverrides())
+        let name = WidgetStrings.for(settings.language).feedName(organizer: feed.owner.name)
+        let entries = feed.events.map { event in
+            // Each event in its own widget's language and reminder: what its download says too.
+            let own = WidgetSettings.resolve(userDefaults: feed.userDefaults, event: event.customization)
+            return ICSWriter.Entry(event: event, reminderMinutes: own.reminderMinutes, language: own.language)
+        }
+        let text = icsWriter.feed(name: name, description: name, entries: entries)
+        return OutputFile(relativePath: SitePaths.organizerFeed(feed.owner.feedID), contents: Array(text.utf8))
+    }
+
+    private func entry(_ item: PublishableEvent) -> ICSWriter.Entry {
+        let settings = item.settings
+        return ICSWriter.Entry(event: item.event, reminderMinutes: settings.reminderMinutes, language: settings.language)
     }
 }

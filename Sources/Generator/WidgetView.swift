@@ -32,6 +32,18 @@ struct WidgetView {
     var zoneText: String
     var startISO: String
     var buttons: [Button]
+    /// Add buttons only while the event is upcoming; the subscribe ones also after it ended or
+    /// was cancelled when they lead to the organizer's feed (the next webinars).
+    var showButtons: Bool
+    /// "Cancelled" or "ended": a state line instead of the add buttons.
+    var hasState: Bool
+    var state: String
+    var stateTitle: String
+    var stateText: String
+    var hasStateText: Bool { !stateText.isEmpty }
+    var hasRecording: Bool
+    var recordingURL: String
+    var recordingLabel: String
     var light: Palette
     var dark: Palette
     /// Which palettes the CSS carries: light only, dark only, or light with a dark media query.
@@ -44,7 +56,7 @@ struct WidgetView {
     static let lightDefaults = Palette(background: "#ffffff", text: "#111827", muted: "#4b5563", accent: "#1d4ed8", onAccent: "#ffffff")
     static let darkDefaults = Palette(background: "#111827", text: "#f9fafb", muted: "#d1d5db", accent: "#93c5fd", onAccent: "#000000")
 
-    init(event: Event, settings: WidgetSettings) {
+    init(event: Event, settings: WidgetSettings, phase: EventPhase) {
         let strings = WidgetStrings.for(settings.language)
         let schedule = WidgetSchedule(
             start: event.start, end: event.end, timeZoneIdentifier: event.timeZone, language: settings.language)
@@ -59,11 +71,33 @@ struct WidgetView {
         timeText = schedule.timeText
         zoneText = schedule.zoneText
         startISO = UTCTimestamp.extended(event.start)
-        buttons = settings.providers.map { type in
+        let offered = settings.providers.filter { type in
+            phase == .upcoming || (!type.addsEvent && event.listed)
+        }
+        buttons = offered.map { type in
+            // The .ics and webcal:// open in the visitor's own calendar app, not in a tab.
             Button(
                 type: type.rawValue, label: settings.label(for: type), href: "/track/\(event.publicID.rawValue)/\(type.rawValue)",
-                newTab: type != .ics)
+                newTab: type != .ics && type != .subscribeWebcal)
         }
+        showButtons = !buttons.isEmpty
+        hasState = phase != .upcoming
+        state = phase == .upcoming ? "" : phase.rawValue
+        switch phase {
+        case .upcoming:
+            stateTitle = ""
+            stateText = ""
+        case .ended:
+            stateTitle = strings.endedState
+            stateText = ""
+        case .cancelled:
+            stateTitle = strings.cancelledState
+            stateText = strings.cancelledText
+        }
+        let recording = phase == .ended ? event.recordingURL : nil
+        hasRecording = recording != nil
+        recordingURL = recording ?? ""
+        recordingLabel = strings.recordingLink
         light = Self.palette(Self.lightDefaults, settings)
         dark = Self.palette(Self.darkDefaults, settings)
         autoTheme = settings.theme == .auto
@@ -106,6 +140,15 @@ extension WidgetView: MustacheParent {
         case "zoneText": zoneText
         case "startISO": startISO
         case "buttons": buttons
+        case "showButtons": showButtons
+        case "hasState": hasState
+        case "state": state
+        case "stateTitle": stateTitle
+        case "stateText": stateText
+        case "hasStateText": hasStateText
+        case "hasRecording": hasRecording
+        case "recordingURL": recordingURL
+        case "recordingLabel": recordingLabel
         case "light": light
         case "dark": dark
         case "autoTheme": autoTheme

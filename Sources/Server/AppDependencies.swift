@@ -13,6 +13,13 @@ public struct AppDependencies: Sendable {
     public let logger: Logger
     public let now: @Sendable () -> Date
 
+    /// The life-cycle scheduler every server runs (ended widgets, feeds ageing out).
+    public var scheduler: LifecycleScheduler {
+        LifecycleScheduler(database: database, generator: generator, interval: schedulerInterval, logger: logger, now: now)
+    }
+    /// How often it looks for due work; tests shorten it.
+    public var schedulerInterval: Duration = .seconds(10)
+
     public static func build(config: ServeConfig, logger: Logger, now: @escaping @Sendable () -> Date = Date.init)
         async throws -> AppDependencies
     {
@@ -20,7 +27,7 @@ public struct AppDependencies: Sendable {
         let templates = try await TemplateLibrary.load(directory: config.templatesDirectory)
         let generator = SiteGenerator(
             database: database, renderer: WidgetRenderer(templates: templates, uidHost: config.uidHost),
-            publisher: Publisher(root: config.outputDirectory), logger: logger)
+            publisher: Publisher(root: config.outputDirectory), logger: logger, now: now)
         return AppDependencies(database: database, templates: templates, generator: generator, logger: logger, now: now)
     }
 }

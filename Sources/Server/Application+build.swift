@@ -14,10 +14,13 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let logger = dependencies.logger
     if config.regenerateOnStart { try rebuildPublicFiles(config: config, dependencies: dependencies) }
-    let tracker = try EdgeTracker.build(database: dependencies.database, config: config.tracker, logger: logger)
+    var trackerConfig = config.tracker
+    trackerConfig.publicBase = config.api.publicBase  // the subscribe redirects point at this site
+    let tracker = try EdgeTracker.build(database: dependencies.database, config: trackerConfig, logger: logger)
     let router = buildRouter(config: config, dependencies: dependencies, tracker: tracker.tracker)
     let host = config.host
     var services = tracker.backgroundServices
+    services.append(LifecycleService(scheduler: dependencies.scheduler))
     if let metricsPort = config.metricsPort {
         services.append(tracker.metricsService(port: metricsPort, logger: logger))
     }
@@ -73,6 +76,7 @@ public func buildAPIApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
+        services: [LifecycleService(scheduler: dependencies.scheduler)],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? config.port
             logger.info("attendify api is ready on http://\(host):\(port)")

@@ -117,6 +117,8 @@ public struct NginxConfig: Sendable {
             add_header Access-Control-Allow-Origin "*" always;
             \(security)
             """
+        // Feeds are polled: five minutes fresh, then revalidated by ETag (a 304 while unchanged).
+        let feedFile = publicFile.replacingOccurrences(of: "public, max-age=60", with: "public, max-age=300")
         let limitZones =
             rateLimits
             ? """
@@ -191,6 +193,21 @@ public struct NginxConfig: Sendable {
                     default_type "text/calendar; charset=utf-8";
                     add_header Content-Disposition 'attachment; filename="event.ics"' always;
                     \(indent(publicFile, 8))
+                    error_page 404 = @not_found;
+                }
+
+                # Subscription feeds (an event's own, an organizer's): shown inline, polled cheaply.
+                location ~ "^/calendar/(\(Self.idPattern))/feed\\.ics$" {
+                    types { }
+                    default_type "text/calendar; charset=utf-8";
+                    \(indent(feedFile, 8))
+                    error_page 404 = @not_found;
+                }
+
+                location ~ "^/feed/(\(Self.idPattern))/calendar\\.ics$" {
+                    types { }
+                    default_type "text/calendar; charset=utf-8";
+                    \(indent(feedFile, 8))
                     error_page 404 = @not_found;
                 }
 

@@ -11,6 +11,9 @@ struct StaticSiteController<Context: RequestContext> {
 
     /// Widgets change when the organizer edits them; a minute of caching bounds how stale one gets.
     static var publicCacheControl: String { "public, max-age=60" }
+    /// Feeds are polled by calendar clients and proxies: five minutes of freshness, then a cheap
+    /// revalidation (ETag or Last-Modified, answered 304 while nothing changed).
+    static var feedCacheControl: String { "public, max-age=300" }
     /// The widget needs inline styles and nothing else; scripts cannot run even if escaping failed.
     static var widgetCSP: String {
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
@@ -22,6 +25,19 @@ struct StaticSiteController<Context: RequestContext> {
         router.head("/widget/event/:id") { request, context in try widget(request, context) }
         router.get("/calendar/:id/download.ics") { request, context in try calendar(request, context) }
         router.head("/calendar/:id/download.ics") { request, context in try calendar(request, context) }
+        router.get("/calendar/:id/feed.ics") { request, context in try feed(request, context, path: SitePaths.eventFeed) }
+        router.head("/calendar/:id/feed.ics") { request, context in try feed(request, context, path: SitePaths.eventFeed) }
+        router.get("/feed/:id/calendar.ics") { request, context in try feed(request, context, path: SitePaths.organizerFeed) }
+        router.head("/feed/:id/calendar.ics") { request, context in try feed(request, context, path: SitePaths.organizerFeed) }
+    }
+
+    /// A subscription feed: shown inline (a subscriber fetches it; a browser may display it).
+    func feed(_ request: Request, _ context: Context, path: (PublicID) -> String) throws -> Response {
+        guard let id = context.parameters.get("id").flatMap(PublicID.init),
+            let file = StaticFile(path: "\(outputDirectory)/\(path(id))")
+        else { return Self.notFound() }
+        return file.response(
+            for: request, headers: [.contentType: "text/calendar; charset=utf-8"], cacheControl: Self.feedCacheControl)
     }
 
     func widget(_ request: Request, _ context: Context) throws -> Response {
@@ -79,11 +95,14 @@ struct StaticFile {
         etag = "\"\(String(bytes.count, radix: 16))-\(String(nanoseconds, radix: 16))\""
     }
 
-    func response(for request: Request, headers extra: HTTPFields) -> Response {
+    func response(
+        for request: Request, headers extra: HTTPFields,
+        cacheControl: String = StaticSiteController<AppRequestContext>.publicCacheControl
+    ) -> Response {
         var headers = extra
         headers[.eTag] = etag
         headers[.lastModified] = HTTPDate.format(epochSeconds: modified)
-        headers[.cacheControl] = StaticSiteController<AppRequestContext>.publicCacheControl
+        headers[.cacheControl] = cacheControl
         headers[.accessControlAllowOrigin] = "*"
         headers[.xContentTypeOptions] = "nosniff"
         if isNotModified(request) {

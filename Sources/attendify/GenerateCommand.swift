@@ -58,7 +58,7 @@ struct GenerateCommand: AsyncParsableCommand {
         } else {
             let report = try dependencies.generator.publishAll()
             let elapsed = ContinuousClock.now - started
-            print("Published \(report.published) event(s), removed \(report.removed) stale, in \(elapsed) into \(config.outputDirectory)")
+            print("Published \(report.published) event(s) and \(report.feeds) organizer feed(s), removed \(report.removed) stale, in \(elapsed) into \(config.outputDirectory)")
         }
     }
 }

@@ -28,11 +28,28 @@ struct TrackCommand: AsyncParsableCommand {
 
     @OptionGroup var trackerOptions: TrackerOptions
 
+    @Option(
+        name: .customLong("public-url"),
+        help: "Public origin of the site; the subscribe buttons redirect to its feeds (env ATTENDIFY_PUBLIC_URL; default http://127.0.0.1:8080).")
+    var publicURL: String?
+
+    func validate() throws {
+        if let text = publicURLText, SiteOptions.parseOrigin(text) == nil {
+            throw ValidationError("--public-url must be an absolute http(s) URL such as https://attendify.example, got \(text)")
+        }
+    }
+
+    private var publicURLText: String? { publicURL ?? Environment.value("ATTENDIFY_PUBLIC_URL") }
+
     func run() async throws {
         let logger = Logger(label: "attendify.track")
         let database = try self.database.open(logger: logger)
         defer { database.close() }
-        let config = try trackerOptions.trackerConfig()
+        var config = try trackerOptions.trackerConfig()
+        if let url = publicURLText.flatMap(SiteOptions.parseOrigin) {
+            let text = url.absoluteString
+            config.publicBase = text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
         let tracker = try EdgeTracker.build(database: database, config: config, logger: logger)
         let port = try port ?? Environment.value("ATTENDIFY_PORT").map(ServeCommand.parsePort) ?? 8082
         var services = tracker.backgroundServices

@@ -24,9 +24,9 @@ import Testing
     @Test func writesUTCTimesStableUIDAndSequence() {
         let lines = lines(writer.calendar(for: Fixtures.event(sequence: 3), reminderMinutes: 15))
         #expect(lines.contains("UID:AbCdEfGhIjKlMnOpQrStUv@attendify.example"))
-        #expect(lines.contains("DTSTART:20261201T150000Z"))
-        #expect(lines.contains("DTEND:20261201T163000Z"))
-        #expect(lines.contains("DTSTAMP:20261201T140000Z"))  // the event's last change
+        #expect(lines.contains("DTSTART:20541201T150000Z"))
+        #expect(lines.contains("DTEND:20541201T163000Z"))
+        #expect(lines.contains("DTSTAMP:20541201T140000Z"))  // the event's last change
         #expect(lines.contains("SEQUENCE:3"))
         #expect(lines.contains("STATUS:CONFIRMED"))
         #expect(lines.contains("URL:https://example.com/join"))

@@ -4,7 +4,19 @@ import TestSupport
 import Testing
 
 @Suite struct ProviderLinksTests {
-    let links = ProviderLinks()
+    /// The add links are never nil for the types that add an event.
+    struct AddLinks {
+        let links = ProviderLinks()
+        func url(for type: ProviderType, event: Event) -> String { links.url(for: type, event: event)! }
+    }
+
+    let links = AddLinks()
+
+    @Test func subscriptionTypesHaveNoAddLink() {
+        for type in ProviderType.allCases where !type.addsEvent {
+            #expect(ProviderLinks().url(for: type, event: Fixtures.event()) == nil)
+        }
+    }
 
     func query(_ url: String) throws -> [String: String] {
         let components = try #require(URLComponents(string: url))
@@ -17,7 +29,7 @@ import Testing
         let url = links.url(for: .google, event: Fixtures.event(title: "Q&A = fun #1"))
         #expect(url.hasPrefix("https://calendar.google.com/calendar/render?action=TEMPLATE&"))
         let items = try query(url)
-        #expect(items["dates"] == "20261201T150000Z/20261201T163000Z")
+        #expect(items["dates"] == "20541201T150000Z/20541201T163000Z")
         #expect(items["text"] == "Q&A = fun #1")
         #expect(items["details"] == "All the news.\n\nhttps://example.com/join")
         #expect(items["location"] == "https://example.com/join")
@@ -28,8 +40,8 @@ import Testing
         let url = links.url(for: .outlook, event: event)
         #expect(url.hasPrefix("https://outlook.live.com/calendar/0/action/compose?rru=addevent"))
         let items = try query(url)
-        #expect(items["startdt"] == "2026-12-01T15:00:00Z")
-        #expect(items["enddt"] == "2026-12-01T16:30:00Z")
+        #expect(items["startdt"] == "2054-12-01T15:00:00Z")
+        #expect(items["enddt"] == "2054-12-01T16:30:00Z")
         #expect(items["subject"] == "Quarterly webinar")
         #expect(items["body"] == "Line one<br>Line two<br><br>https://example.com/join")
     }
@@ -37,14 +49,14 @@ import Testing
     @Test func office365UsesTheCloudMicrosoftDeeplink() throws {
         let url = links.url(for: .office365, event: Fixtures.event())
         #expect(url.hasPrefix("https://outlook.cloud.microsoft/calendar/deeplink/compose?"))
-        #expect(try query(url)["startdt"] == "2026-12-01T15:00:00Z")
+        #expect(try query(url)["startdt"] == "2054-12-01T15:00:00Z")
     }
 
     @Test func yahooUsesBasicFormat() throws {
         let items = try query(links.url(for: .yahoo, event: Fixtures.event()))
         #expect(items["v"] == "60")
-        #expect(items["st"] == "20261201T150000Z")
-        #expect(items["et"] == "20261201T163000Z")
+        #expect(items["st"] == "20541201T150000Z")
+        #expect(items["et"] == "20541201T163000Z")
         #expect(items["title"] == "Quarterly webinar")
     }
 

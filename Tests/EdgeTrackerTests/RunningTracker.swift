@@ -16,7 +16,7 @@ struct TrackerHarness: @unchecked Sendable {
     let edge: EdgeTracker
 
     static let browser = "Mozilla/5.0 (X11; Linux x86_64) AttendifyTest"
-    static let start = Date(timeIntervalSince1970: 1_796_137_200)  // 2026-12-01 15:00 UTC
+    static let start = Date(timeIntervalSince1970: 2_679_750_000)  // 2054-12-01 15:00 UTC
 
     static func draft(title: String = "Launch webinar", url: String = "https://example.com/join") throws -> EventDraft {
         try EventDraft(

@@ -17,7 +17,7 @@ import Testing
             let location = try #require(google.header("Location"))
             #expect(location.hasPrefix("https://calendar.google.com/calendar/render?action=TEMPLATE"))
             let items = try query(location)
-            #expect(items["dates"] == "20261201T150000Z/20261201T160000Z")
+            #expect(items["dates"] == "20541201T150000Z/20541201T160000Z")
             #expect(items["text"] == "Launch webinar")
             #expect(google.header("Cache-Control") == "no-store")
             #expect(google.header("Referrer-Policy") == "no-referrer")

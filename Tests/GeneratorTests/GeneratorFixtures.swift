@@ -7,13 +7,16 @@ import TestSupport
 
 /// Shared set-up for generator tests: the real templates and sample events.
 enum GeneratorFixtures {
-    static let start = Date(timeIntervalSince1970: 1_796_137_200)  // 2026-12-01 15:00 UTC
+    static let start = Date(timeIntervalSince1970: 2_679_750_000)  // 2054-12-01 15:00 UTC
+    /// The generators' clock in these tests: a day before the sample events, so they are upcoming
+    /// whatever day the suite runs.
+    static let before = start.addingTimeInterval(-86_400)
 
     /// A generator over the real templates, writing into `out`.
     static func generator(_ database: any DataStore, out: String) async throws -> SiteGenerator {
         SiteGenerator(
             database: database, renderer: WidgetRenderer(templates: try await templates(), uidHost: "example.org"),
-            publisher: Publisher(root: out), logger: Logger(label: "test"))
+            publisher: Publisher(root: out), logger: Logger(label: "test"), now: { before })
     }
 
     /// One organizer with `count` stored events.
@@ -41,7 +44,9 @@ enum GeneratorFixtures {
             createdAt: start, updatedAt: start)
     }
 
+    static let owner = FeedOwner(userID: 1, feedID: PublicID("FeedFeedFeedFeedFeed01")!, name: "Ada")
+
     static func item(_ event: Event, defaults: CustomizationOverrides = .init()) -> PublishableEvent {
-        PublishableEvent(event: event, userDefaults: defaults)
+        PublishableEvent(event: event, userDefaults: defaults, organizer: owner)
     }
 }

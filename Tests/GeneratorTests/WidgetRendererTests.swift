@@ -6,7 +6,7 @@ import Testing
 @Suite struct WidgetRendererTests {
     func html(_ event: Event, _ settings: WidgetSettings = .defaults) async throws -> String {
         try WidgetRenderer(templates: try await GeneratorFixtures.templates(), uidHost: "example.org")
-            .widgetHTML(event: event, settings: settings)
+            .widgetHTML(event: event, settings: settings, now: GeneratorFixtures.before)
     }
 
     @Test func rendersACompleteDocumentWithLanguageTitleAndZone() async throws {
@@ -14,10 +14,10 @@ import Testing
         #expect(page.hasPrefix("<!DOCTYPE html>"))
         #expect(page.contains(#"<html lang="en">"#))
         #expect(page.contains("<h1>Quarterly webinar</h1>"))
-        #expect(page.contains("Tuesday, December 1, 2026"))
+        #expect(page.contains("Tuesday, December 1, 2054"))
         #expect(page.contains("4:00"))  // 15:00 UTC is 16:00 in Warsaw
         #expect(page.contains("Europe/Warsaw, UTC+01:00"))
-        #expect(page.contains(#"datetime="2026-12-01T15:00:00Z""#))
+        #expect(page.contains(#"datetime="2054-12-01T15:00:00Z""#))
     }
 
     @Test func buttonsAreTrackLinksInTheConfiguredOrder() async throws {
@@ -38,7 +38,7 @@ import Testing
         let page = try await html(GeneratorFixtures.event(), settings)
         #expect(page.contains(#"<html lang="pl">"#))
         #expect(page.contains("Dodaj do kalendarza"))
-        #expect(page.contains("grudnia 2026"))
+        #expect(page.contains("grudnia 2054"))
     }
 
     @Test func hostileTextIsEscapedEverywhere() async throws {
@@ -82,7 +82,7 @@ import Testing
         let event = GeneratorFixtures.event(
             title: "Scaling your webinar program: lessons from 500 events",
             description: "Join our head of events for a practical hour on planning, promotion and follow-up.")
-        let files = try renderer.render(GeneratorFixtures.item(event))
+        let files = try renderer.render(GeneratorFixtures.item(event), now: GeneratorFixtures.before)
         let html = try #require(files.first { $0.relativePath.hasSuffix("index.html") })
         let gzip = try #require(files.first { $0.relativePath.hasSuffix("index.html.gz") })
         #expect(html.contents.count <= 8 * 1024)
@@ -93,10 +93,10 @@ import Testing
     @Test func renderingIsDeterministic() async throws {
         let renderer = WidgetRenderer(templates: try await GeneratorFixtures.templates(), uidHost: "example.org")
         let item = GeneratorFixtures.item(GeneratorFixtures.event())
-        #expect(try renderer.render(item) == renderer.render(item))
-        #expect(try renderer.render(item).map(\.relativePath) == [
+        #expect(try renderer.render(item, now: GeneratorFixtures.before) == renderer.render(item, now: GeneratorFixtures.before))
+        #expect(try renderer.render(item, now: GeneratorFixtures.before).map(\.relativePath) == [
             "widget/event/AbCdEfGhIjKlMnOpQrStUv/index.html", "widget/event/AbCdEfGhIjKlMnOpQrStUv/index.html.gz",
-            "calendar/AbCdEfGhIjKlMnOpQrStUv/download.ics",
+            "calendar/AbCdEfGhIjKlMnOpQrStUv/download.ics", "calendar/AbCdEfGhIjKlMnOpQrStUv/feed.ics",
         ])
     }
 }

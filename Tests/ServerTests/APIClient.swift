@@ -40,8 +40,8 @@ struct APIClient: Sendable {
     }
 
     static var validEvent: [String: Any] {[
-        "title": "Launch webinar", "description": "Agenda", "start_datetime": "2026-12-01T15:00:00Z",
-        "end_datetime": "2026-12-01T16:00:00Z", "timezone": "Europe/Warsaw", "webinar_url": "https://example.com/join",
+        "title": "Launch webinar", "description": "Agenda", "start_datetime": "2054-12-01T15:00:00Z",
+        "end_datetime": "2054-12-01T16:00:00Z", "timezone": "Europe/Warsaw", "webinar_url": "https://example.com/join",
     ]}
 
     func createEvent(token: String, _ overrides: [String: Any] = [:]) async throws -> [String: Any] {

@@ -10,7 +10,7 @@ import Testing
             let token = try await api.signUp("a@example.com")
             let event = try await api.createEvent(token: token, ["customization_settings": ["theme": "dark", "providers": ["ics", "google"]]])
             #expect(event["title"] as? String == "Launch webinar")
-            #expect(event["start_datetime"] as? String == "2026-12-01T15:00:00Z")
+            #expect(event["start_datetime"] as? String == "2054-12-01T15:00:00Z")
             #expect(event["timezone"] as? String == "Europe/Warsaw")
             #expect((event["customization_settings"] as? [String: Any])?["theme"] as? String == "dark")
             let widgetURL = try #require(event["widget_url"] as? String)
@@ -55,11 +55,11 @@ import Testing
 
             let moved = try await api.call(
                 "PUT", "/api/events/\(event.id)",
-                json: ["start_datetime": "2026-12-02T15:00:00Z", "end_datetime": "2026-12-02T16:30:00Z"], token: token)
+                json: ["start_datetime": "2054-12-02T15:00:00Z", "end_datetime": "2054-12-02T16:30:00Z"], token: token)
             #expect(moved.json["sequence"] as? Int == 1)
             #expect(moved.json["description"] as? String == "Agenda")
             let ics = try await http.get("/calendar/\(event.publicID)/download.ics")
-            #expect(ics.text.contains("DTSTART:20261202T150000Z"))
+            #expect(ics.text.contains("DTSTART:20541202T150000Z"))
             #expect(ics.text.contains("SEQUENCE:1"))
         }
     }
@@ -70,7 +70,7 @@ import Testing
             let token = try await api.signUp("a@example.com")
             let cases: [([String: Any], String)] = [
                 (["webinar_url": "javascript:alert(1)"], "webinar_url"),
-                (["end_datetime": "2026-12-01T14:00:00Z"], "end_datetime"),
+                (["end_datetime": "2054-12-01T14:00:00Z"], "end_datetime"),
                 (["timezone": "Mars/Base"], "timezone"),
                 (["title": ""], "title"),
                 (["title": 42], "title"),
@@ -165,6 +165,7 @@ import Testing
                 ("GET", "/api/auth/me"), ("POST", "/api/auth/logout"), ("POST", "/api/events"), ("GET", "/api/events"),
                 ("GET", "/api/events/1"), ("PUT", "/api/events/1"), ("DELETE", "/api/events/1"), ("GET", "/api/events/1/iframe-code"),
                 ("GET", "/api/events/1/stats"), ("GET", "/api/settings/iframe"), ("PUT", "/api/settings/iframe"),
+                ("POST", "/api/events/1/cancel"), ("GET", "/api/feed"),
             ] {
                 let reply = try await api.call(method, path, token: "A" + String(repeating: "b", count: 42))
                 #expect(reply.status == 401, "\(method) \(path)")

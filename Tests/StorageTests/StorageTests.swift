@@ -190,7 +190,7 @@ import Testing
         let event = try database.createEvent(sampleDraft(), userID: user.id, publicID: .random(), now: Fixtures.start)
         let gone = try database.createEvent(sampleDraft(), userID: user.id, publicID: .random(), now: Fixtures.start)
         _ = try database.deleteEvent(id: gone.id, userID: user.id)
-        let hour: Int64 = 1_796_137_200
+        let hour: Int64 = 2_679_750_000
         var clicks = (0..<450).map { Click(eventID: event.id, type: $0 % 3 == 0 ? .google : .ics, clickedAt: hour + Int64($0 * 16)) }
         clicks.append(Click(eventID: gone.id, type: .google, clickedAt: hour))
         #expect(try database.recordClicks(clicks) == 450)
@@ -240,7 +240,7 @@ import Testing
         let failures = LockedCounter()
         // Three trackers hammering the same rollup rows.
         DispatchQueue.concurrentPerform(iterations: 30) { index in
-            let batch = (0..<200).map { Click(eventID: event.id, type: $0 % 2 == 0 ? .google : .outlook, clickedAt: 1_796_137_200 + Int64($0)) }
+            let batch = (0..<200).map { Click(eventID: event.id, type: $0 % 2 == 0 ? .google : .outlook, clickedAt: 2_679_750_000 + Int64($0)) }
             do { try writers[index % 3].recordClicks(batch) } catch { failures.add() }
         }
         #expect(failures.value == 0)
@@ -253,7 +253,7 @@ import Testing
         let database = try store(backend)
         let user = try organizer(database)
         let event = try database.createEvent(sampleDraft(), userID: user.id, publicID: .random(), now: Fixtures.start)
-        try database.recordClicks([Click(eventID: event.id, type: .google, clickedAt: 1_796_137_200)])
+        try database.recordClicks([Click(eventID: event.id, type: .google, clickedAt: 2_679_750_000)])
         _ = try database.deleteEvent(id: event.id, userID: user.id)
         #expect(try database.rawClickCount() == 0)
         #expect(try database.rollupClickCount() == 0)

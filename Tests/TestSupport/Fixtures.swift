@@ -3,8 +3,8 @@ import Foundation
 
 /// Events and dates shared by the Core and storage tests.
 public enum Fixtures {
-    /// 2026-12-01 15:00:00 UTC.
-    public static let start = Date(timeIntervalSince1970: 1_796_137_200)
+    /// 2054-12-01 15:00:00 UTC.
+    public static let start = Date(timeIntervalSince1970: 2_679_750_000)
     public static let publicID = PublicID("AbCdEfGhIjKlMnOpQrStUv")!
 
     public static func event(

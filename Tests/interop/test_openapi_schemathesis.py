@@ -178,8 +178,8 @@ def organizer(server):
     event = {
         "title": "Schemathesis main event",
         "description": "Every {id} operation works on this one.",
-        "start_datetime": "2026-12-01T15:00:00Z",
-        "end_datetime": "2026-12-01T16:00:00Z",
+        "start_datetime": "2054-12-01T15:00:00Z",
+        "end_datetime": "2054-12-01T16:00:00Z",
         "timezone": "Europe/Warsaw",
         "webinar_url": "https://example.com/webinar",
     }

@@ -11,9 +11,12 @@ public struct ProviderLinks: Sendable {
 
     public init() {}
 
-    /// The redirect target of `/track/{public_id}/{type}`. For `ics` it is a site-relative path.
-    public func url(for type: ProviderType, event: Event) -> String {
+    /// The redirect target of `/track/{public_id}/{type}` for the types that add the event (for
+    /// `ics` a site-relative path); nil for subscriptions, whose targets are `SubscriptionLinks`.
+    public func url(for type: ProviderType, event: Event) -> String? {
         switch type {
+        case .subscribeWebcal, .subscribeGoogle, .subscribeOutlook:
+            return nil
         case .google:
             return build(
                 base: "https://calendar.google.com/calendar/render?action=TEMPLATE",
@@ -43,6 +46,12 @@ public struct ProviderLinks: Sendable {
 
     /// Site-relative path of an event's `.ics` file.
     public static func icsPath(_ id: PublicID) -> String { "/calendar/\(id.rawValue)/download.ics" }
+    /// Site-relative path of an event's own subscription feed (next to its `.ics`).
+    public static func eventFeedPath(_ id: PublicID) -> String { "/calendar/\(id.rawValue)/feed.ics" }
+    /// Site-relative path of an organizer's feed of listed events.
+    public static func organizerFeedPath(_ feedID: PublicID) -> String { "/feed/\(feedID.rawValue)/calendar.ics" }
+    /// Site-relative path of an event's widget page (where links of a dead event lead).
+    public static func widgetPath(_ id: PublicID) -> String { "/widget/event/\(id.rawValue)" }
 
     private func build(
         base: String, fixed: [(String, String)], titleKey: String, detailsKey: String, locationKey: String,

@@ -1,11 +1,29 @@
-/// The widget's fixed texts in each supported language.
+/// The widget's and the feeds' fixed texts in each supported language.
 public struct WidgetStrings: Sendable {
     public let heading: String
     public let buttonsLabel: String
     public let joinLink: String
+    /// The widget of a cancelled event: a short state and a sentence.
+    public let cancelledState: String
+    public let cancelledText: String
+    /// The widget after the event ended, and its link to the recording.
+    public let endedState: String
+    public let recordingLink: String
+    /// Put before a cancelled event's title in calendars: many clients do not show STATUS at all.
+    public let cancelledTitlePrefix: String
+    /// The first line of a cancelled event's details in calendars.
+    public let cancelledNotice: String
+    private let feedNamePattern: String
+    private let defaultFeedName: String
     private let labels: [ProviderType: String]
 
     public func providerLabel(_ type: ProviderType) -> String { labels[type] ?? type.rawValue }
+
+    /// The name subscribers see for an organizer's feed.
+    public func feedName(organizer: String?) -> String {
+        guard let name = organizer.map(PlainText.normalized)?.trimmingWhitespace(), !name.isEmpty else { return defaultFeedName }
+        return feedNamePattern.replacingOccurrences(of: "{name}", with: String(name.prefix(100)))
+    }
 
     public static func `for`(_ language: WidgetLanguage) -> WidgetStrings {
         switch language {
@@ -16,11 +34,27 @@ public struct WidgetStrings: Sendable {
 
     static let english = WidgetStrings(
         heading: "Add to calendar", buttonsLabel: "Add this event to your calendar", joinLink: "Join link",
-        labels: [.google: "Google", .ics: "Apple / .ics", .outlook: "Outlook.com", .office365: "Microsoft 365", .yahoo: "Yahoo"]
+        cancelledState: "Cancelled", cancelledText: "This webinar has been cancelled.",
+        endedState: "This webinar has ended", recordingLink: "Watch the recording",
+        cancelledTitlePrefix: "Cancelled: ", cancelledNotice: "This event has been cancelled.",
+        feedNamePattern: "{name}: webinars", defaultFeedName: "Webinars",
+        labels: [
+            .google: "Google", .ics: "Apple / .ics", .outlook: "Outlook.com", .office365: "Microsoft 365", .yahoo: "Yahoo",
+            .subscribeWebcal: "Subscribe (Apple, webcal)", .subscribeGoogle: "Subscribe in Google",
+            .subscribeOutlook: "Subscribe in Outlook",
+        ]
     )
 
     static let polish = WidgetStrings(
         heading: "Dodaj do kalendarza", buttonsLabel: "Dodaj to wydarzenie do swojego kalendarza", joinLink: "Link do wydarzenia",
-        labels: [.google: "Google", .ics: "Apple / .ics", .outlook: "Outlook.com", .office365: "Microsoft 365", .yahoo: "Yahoo"]
+        cancelledState: "Odwołane", cancelledText: "To wydarzenie zostało odwołane.",
+        endedState: "To wydarzenie już się zakończyło", recordingLink: "Obejrzyj nagranie",
+        cancelledTitlePrefix: "Odwołane: ", cancelledNotice: "To wydarzenie zostało odwołane.",
+        feedNamePattern: "{name}: webinary", defaultFeedName: "Webinary",
+        labels: [
+            .google: "Google", .ics: "Apple / .ics", .outlook: "Outlook.com", .office365: "Microsoft 365", .yahoo: "Yahoo",
+            .subscribeWebcal: "Subskrybuj (Apple, webcal)", .subscribeGoogle: "Subskrybuj w Google",
+            .subscribeOutlook: "Subskrybuj w Outlooku",
+        ]
     )
 }

@@ -14,15 +14,21 @@ public struct Event: Equatable, Sendable {
     public var webinarURL: String
     /// This event's own overrides; merged over the organizer's defaults to style its widget.
     public var customization: CustomizationOverrides
-    /// RFC 5545 SEQUENCE: bumped whenever time, title or link change, so calendars replace their copy.
+    /// RFC 5545 SEQUENCE: bumped whenever time, title, link or status change, so calendars replace their copy.
     public var sequence: Int
+    /// Cancelled events stay (feeds tell subscribers) until they age out; only DELETE removes one.
+    public var status: EventStatus
+    /// Where the recording is, shown by the widget once the event has ended.
+    public var recordingURL: String?
+    /// Whether the organizer's feed ("all our webinars") carries this event.
+    public var listed: Bool
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: Int64, userID: Int64, publicID: PublicID, title: String, description: String, start: Date, end: Date,
         timeZone: String, webinarURL: String, customization: CustomizationOverrides = .init(), sequence: Int = 0,
-        createdAt: Date, updatedAt: Date
+        status: EventStatus = .scheduled, recordingURL: String? = nil, listed: Bool = true, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.userID = userID
@@ -35,6 +41,9 @@ public struct Event: Equatable, Sendable {
         self.webinarURL = webinarURL
         self.customization = customization
         self.sequence = sequence
+        self.status = status
+        self.recordingURL = recordingURL
+        self.listed = listed
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -54,7 +63,7 @@ public struct Event: Equatable, Sendable {
     public func sequenceAfterChange(from previous: Event) -> Int {
         let significant =
             start != previous.start || end != previous.end || title != previous.title
-            || webinarURL != previous.webinarURL
+            || webinarURL != previous.webinarURL || status != previous.status || recordingURL != previous.recordingURL
         return significant ? previous.sequence + 1 : previous.sequence
     }
 
@@ -69,8 +78,47 @@ public struct Event: Equatable, Sendable {
         updated.timeZone = draft.timeZone
         updated.webinarURL = draft.webinarURL
         updated.customization = draft.customization
+        updated.status = draft.status
+        updated.recordingURL = draft.recordingURL
+        updated.listed = draft.listed
         updated.sequence = updated.sequenceAfterChange(from: self)
         updated.updatedAt = max(now, updatedAt)
         return updated
+    }
+
+    /// The event's phase at `now`: what the widget shows and where the tracker sends a click.
+    public func phase(at now: Date) -> EventPhase {
+        if status == .cancelled { return .cancelled }
+        return now >= end ? .ended : .upcoming
+    }
+
+    /// The editable fields as a draft: what a change starts from (cancel, partial updates).
+    public var draft: EventDraft {
+        EventDraft(
+            title: title, description: description, start: start, end: end, timeZone: timeZone, webinarURL: webinarURL,
+            customization: customization, status: status, recordingURL: recordingURL, listed: listed)
+    }
+
+    /// How long after its end an event stays in its organizer's feed (and a deleted one's
+    /// cancellation in its own): clients keep the recent past, the feed stays small.
+    public static let feedRetention: TimeInterval = 30 * 86_400
+
+    /// Whether the organizer's feed still carries the event at `now`.
+    public func isInFeedWindow(at now: Date) -> Bool {
+        end.addingTimeInterval(Self.feedRetention) > now
+    }
+}
+
+extension Event {
+    /// What a deleted event leaves in feeds: its last state, cancelled, changed at `now` (a
+    /// SEQUENCE bump when it was not cancelled already, so clients replace their copy).
+    public func tombstone(at now: Date) -> Event {
+        var tombstone = self
+        if status != .cancelled {
+            tombstone.status = .cancelled
+            tombstone.sequence += 1
+        }
+        tombstone.updatedAt = max(now, updatedAt)
+        return tombstone
     }
 }

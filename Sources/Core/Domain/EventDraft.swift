@@ -10,6 +10,9 @@ public struct EventDraft: Equatable, Sendable {
     public var timeZone: String
     public var webinarURL: String
     public var customization: CustomizationOverrides
+    public var status: EventStatus
+    public var recordingURL: String?
+    public var listed: Bool
 
     public static let titleLength = 1...200
     public static let maximumDescriptionLength = 5_000
@@ -17,7 +20,8 @@ public struct EventDraft: Equatable, Sendable {
 
     public init(
         title: String, description: String = "", start: Date, end: Date, timeZone: String = "UTC",
-        webinarURL: String, customization: CustomizationOverrides = .init()
+        webinarURL: String, customization: CustomizationOverrides = .init(), status: EventStatus = .scheduled,
+        recordingURL: String? = nil, listed: Bool = true
     ) {
         self.title = title
         self.description = description
@@ -26,6 +30,9 @@ public struct EventDraft: Equatable, Sendable {
         self.timeZone = timeZone
         self.webinarURL = webinarURL
         self.customization = customization
+        self.status = status
+        self.recordingURL = recordingURL
+        self.listed = listed
     }
 
     /// The draft in canonical form (normalized text, trimmed title and URL), or every rule it breaks.
@@ -35,6 +42,8 @@ public struct EventDraft: Equatable, Sendable {
         draft.title = PlainText.normalized(title).trimmingWhitespace()
         draft.description = PlainText.normalized(description)
         draft.webinarURL = webinarURL.trimmingWhitespace()
+        // An empty recording link means "none", so a cleared form field is not an error.
+        draft.recordingURL = recordingURL.map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
 
         if !Self.titleLength.contains(draft.title.count) {
             issues.append(.init(field: "title", message: "must be 1 to \(Self.titleLength.upperBound) characters"))
@@ -44,6 +53,9 @@ public struct EventDraft: Equatable, Sendable {
         }
         if let problem = Self.problem(withWebinarURL: draft.webinarURL) {
             issues.append(.init(field: "webinar_url", message: problem))
+        }
+        if let recording = draft.recordingURL, let problem = Self.problem(withWebinarURL: recording) {
+            issues.append(.init(field: "recording_url", message: problem))
         }
         if draft.end <= draft.start {
             issues.append(.init(field: "end_datetime", message: "must be after start_datetime"))

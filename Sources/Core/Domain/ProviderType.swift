@@ -1,5 +1,5 @@
-/// A calendar a visitor can add the event to; each is one button in the widget and one
-/// `/track/{public_id}/{type}` link.
+/// A calendar a visitor can add the event to, or subscribe to; each is one button in the widget
+/// and one `/track/{public_id}/{type}` link.
 public enum ProviderType: String, CaseIterable, Codable, Sendable {
     /// Google Calendar (web).
     case google
@@ -11,6 +11,21 @@ public enum ProviderType: String, CaseIterable, Codable, Sendable {
     case office365
     /// Yahoo Calendar.
     case yahoo
+    /// Subscribe to the feed by `webcal://`: Apple Calendar, Thunderbird, any desktop client.
+    case subscribeWebcal = "subscribe_webcal"
+    /// Google Calendar's add-by-URL page with the feed filled in.
+    case subscribeGoogle = "subscribe_google"
+    /// Outlook.com / Microsoft 365's `addfromweb` page with the feed filled in.
+    case subscribeOutlook = "subscribe_outlook"
+
+    /// True for the types that put a one-time copy of this event into a calendar; false for the
+    /// subscriptions, which stay useful after the event ended or was cancelled.
+    public var addsEvent: Bool {
+        switch self {
+        case .google, .ics, .outlook, .office365, .yahoo: true
+        case .subscribeWebcal, .subscribeGoogle, .subscribeOutlook: false
+        }
+    }
 
     /// Parses a type from raw URL bytes without allocating a String on the tracker's hot path.
     public init?(utf8 bytes: some Collection<UInt8>) {

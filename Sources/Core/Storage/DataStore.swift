@@ -50,7 +50,10 @@ public protocol DataStore: AnyObject, Sendable {
     @discardableResult
     func revertEvent(to previous: Event, from written: Event) throws -> Bool
     /// Deletes an organizer's event with its clicks; returns it so callers can remove its files.
-    func deleteEvent(id: Int64, userID: Int64) throws -> Event
+    /// With `tombstoneAt`, the same transaction keeps its last state, cancelled, as a tombstone:
+    /// feeds go on telling subscribers it is cancelled until its feed window closes
+    /// (`deletedEvent`). Without, nothing is kept (undoing a create nobody saw).
+    func deleteEvent(id: Int64, userID: Int64, tombstoneAt: Date?) throws -> Event
     func event(id: Int64) throws -> Event?
     /// The organizer's event, or nil when missing or someone else's (callers answer 404 for both).
     func event(id: Int64, userID: Int64) throws -> Event?
@@ -71,6 +74,30 @@ public protocol DataStore: AnyObject, Sendable {
     /// One organizer's event keys (republishing after a settings change).
     func eventKeys(userID: Int64) throws -> [EventKey]
     func eventExists(publicID: PublicID) throws -> Bool
+
+    // MARK: Feeds and the events' life cycle
+
+    /// The organizer's feed id and name, or nil for no such organizer.
+    func feedOwner(userID: Int64) throws -> FeedOwner?
+    /// The owner of an event or of a deleted event's tombstone; else the organizer whose feed id
+    /// this is (the change log names feeds too). Nil when the id names nothing.
+    func feedOwner(publicID: PublicID) throws -> FeedOwner?
+    /// Every organizer's feed (`generate --all`).
+    func feedOwners() throws -> [FeedOwner]
+    /// What the organizer's feed holds at `now`: listed events and tombstones whose feed window
+    /// is still open. Nil for no such organizer.
+    func organizerFeed(userID: Int64, now: Date) throws -> OrganizerFeed?
+    /// A deleted event's last state (status cancelled, SEQUENCE bumped) while its tombstone lasts.
+    func deletedEvent(publicID: PublicID) throws -> PublishableEvent?
+    /// Public ids of every tombstone (`generate --all`).
+    func deletedEventIDs() throws -> [PublicID]
+    /// Renders that became due by `now` and were not recorded as done for the event's current end.
+    func lifecycleDue(now: Date, limit: Int) throws -> [LifecycleDue]
+    /// Records a due render as done. It is a change like an edit, so other nodes re-render too.
+    func markLifecycleDone(_ due: LifecycleDue) throws
+    /// Drops tombstones whose feed window closed by `now`, logging a change for each and for its
+    /// organizer's feed; returns the dropped ids with their organizers.
+    func purgeDeletedEvents(now: Date) throws -> [(publicID: PublicID, userID: Int64)]
 
     // MARK: Change log (what other processes and nodes follow)
 
@@ -118,6 +145,11 @@ extension DataStore {
         try updateEvent(id: id, userID: userID, now: now) { _ in draft }
     }
 
+    /// Deletes without a tombstone.
+    public func deleteEvent(id: Int64, userID: Int64) throws -> Event {
+        try deleteEvent(id: id, userID: userID, tombstoneAt: nil)
+    }
+
     public func linkChanges(after sequence: Int64) throws -> LinkChanges {
         try linkChanges(after: sequence, limit: 10_000)
     }
@@ -147,10 +179,13 @@ public struct LinkChanges: Sendable, Equatable {
 public struct PublishableEvent: Sendable {
     public var event: Event
     public var userDefaults: CustomizationOverrides
+    /// Whose feed the event is listed in (the subscribe buttons point there).
+    public var organizer: FeedOwner
 
-    public init(event: Event, userDefaults: CustomizationOverrides) {
+    public init(event: Event, userDefaults: CustomizationOverrides, organizer: FeedOwner) {
         self.event = event
         self.userDefaults = userDefaults
+        self.organizer = organizer
     }
 
     public var settings: WidgetSettings {
@@ -209,6 +244,57 @@ public struct ClickBucket: Sendable, Equatable {
         self.bucketStart = bucketStart
         self.type = type
         self.count = count
+    }
+}
+
+/// The organizer a feed belongs to: the feed's id and the name it is shown under.
+public struct FeedOwner: Sendable, Equatable {
+    public var userID: Int64
+    public var feedID: PublicID
+    public var name: String?
+
+    public init(userID: Int64, feedID: PublicID, name: String?) {
+        self.userID = userID
+        self.feedID = feedID
+        self.name = name
+    }
+}
+
+/// Everything an organizer's feed holds at one moment: its owner and defaults, the listed events
+/// still in the window (cancelled ones included) and the cancellations of deleted ones.
+public struct OrganizerFeed: Sendable {
+    public var owner: FeedOwner
+    public var userDefaults: CustomizationOverrides
+    /// Events and deleted events' last state (status cancelled), oldest start first.
+    public var events: [Event]
+
+    public init(owner: FeedOwner, userDefaults: CustomizationOverrides, events: [Event]) {
+        self.owner = owner
+        self.userDefaults = userDefaults
+        self.events = events
+    }
+}
+
+/// A lifecycle render that is due: an event whose end passed, or whose feed window closed, and
+/// the end time it is due for (an edit that moves the end makes it due again later).
+public struct LifecycleDue: Sendable, Equatable {
+    public enum Step: String, Sendable {
+        /// The widget must switch to "ended".
+        case ended
+        /// The organizer's feed must drop the event (30 days after its end).
+        case agedOut
+    }
+
+    public var key: EventKey
+    public var userID: Int64
+    public var step: Step
+    public var end: Date
+
+    public init(key: EventKey, userID: Int64, step: Step, end: Date) {
+        self.key = key
+        self.userID = userID
+        self.step = step
+        self.end = end
     }
 }
 

@@ -169,6 +169,56 @@ enum PostgresMigrations {
             """,
             ]
         ),
+        (
+            "v4: event life cycle, feeds and tombstones",
+            // As in SQLite. feed_id: 32 hex digits of gen_random_uuid() for existing organizers.
+            [
+            "ALTER TABLE events ADD COLUMN status TEXT NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled', 'cancelled'))",
+            "ALTER TABLE events ADD COLUMN recording_url TEXT",
+            "ALTER TABLE events ADD COLUMN listed BOOLEAN NOT NULL DEFAULT TRUE",
+            "ALTER TABLE events ADD COLUMN ended_published_for BIGINT",
+            "ALTER TABLE events ADD COLUMN aged_published_for BIGINT",
+            "CREATE INDEX events_end_datetime ON events(end_datetime)",
+            "CREATE INDEX events_user_id_end_datetime ON events(user_id, end_datetime)",
+            "ALTER TABLE users ADD COLUMN feed_id TEXT",
+            "UPDATE users SET feed_id = replace(gen_random_uuid()::text, '-', '')",
+            "CREATE UNIQUE INDEX users_feed_id ON users(feed_id)",
+            "ALTER TABLE users ALTER COLUMN feed_id SET DEFAULT replace(gen_random_uuid()::text, '-', '')",
+            "ALTER TABLE users ALTER COLUMN feed_id SET NOT NULL",
+            """
+            CREATE TABLE event_tombstones (
+                public_id TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                title TEXT NOT NULL,
+                description TEXT NOT NULL,
+                start_datetime BIGINT NOT NULL,
+                end_datetime BIGINT NOT NULL,
+                timezone TEXT NOT NULL,
+                webinar_url TEXT NOT NULL,
+                customization_settings TEXT NOT NULL,
+                sequence INTEGER NOT NULL,
+                listed BOOLEAN NOT NULL,
+                created_at BIGINT NOT NULL,
+                deleted_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX event_tombstones_user_id_end_datetime ON event_tombstones(user_id, end_datetime)",
+            "CREATE INDEX event_tombstones_end_datetime ON event_tombstones(end_datetime)",
+            """
+            CREATE FUNCTION attendify_log_tombstone_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_advisory_xact_lock(\(changeLogLock));
+                INSERT INTO link_changes (public_id) VALUES (OLD.public_id);
+                PERFORM pg_notify(\(channelExpression), '');
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE TRIGGER link_changes_tombstone AFTER DELETE ON event_tombstones
+                FOR EACH ROW EXECUTE FUNCTION attendify_log_tombstone_change()
+            """,
+            ]
+        ),
     ]
 
     /// The `LISTEN` channel every change notifies: one per schema, so installations sharing a

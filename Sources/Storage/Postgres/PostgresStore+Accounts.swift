@@ -6,17 +6,18 @@ extension PostgresStore {
     public func createUser(email: String, passwordHash: String, fullName: String?, now: Date) throws -> User {
         try write { connection in
             let id: Int64
+            let feedID = PublicID.random()
             do {
                 id = try connection.run(
                     """
-                    INSERT INTO users (email, password_hash, full_name, created_at, updated_at)
-                    VALUES (\(email), \(passwordHash), \(fullName), \(now.epochSeconds), \(now.epochSeconds)) RETURNING id
+                    INSERT INTO users (email, password_hash, full_name, created_at, updated_at, feed_id)
+                    VALUES (\(email), \(passwordHash), \(fullName), \(now.epochSeconds), \(now.epochSeconds), \(feedID.rawValue)) RETURNING id
                     """
                 ).single(Int64.self)
             } catch where PostgresFaults.sqlState(error) == PostgresFaults.uniqueViolation {
                 throw StorageError.emailTaken
             }
-            return User(id: id, email: email, fullName: fullName, createdAt: Date(epochSeconds: now.epochSeconds))
+            return User(id: id, email: email, fullName: fullName, createdAt: Date(epochSeconds: now.epochSeconds), feedID: feedID)
         }
     }
 
@@ -27,10 +28,10 @@ extension PostgresStore {
     public func credentials(email: String) throws -> Credentials? {
         try read { connection in
             try connection.run(
-                "SELECT id, email, full_name, created_at, password_hash FROM users WHERE lower(email) = lower(\(email))"
+                "SELECT id, email, full_name, created_at, feed_id, password_hash FROM users WHERE lower(email) = lower(\(email))"
             ).first.map { row in
-                let (id, email, fullName, createdAt, hash) = try row.decode((Int64, String, String?, Int64, String).self)
-                return Credentials(user: User(id: id, email: email, fullName: fullName, createdAt: Date(epochSeconds: createdAt)), passwordHash: hash)
+                let (id, email, fullName, createdAt, feedID, hash) = try row.decode((Int64, String, String?, Int64, String?, String).self)
+                return Credentials(user: try Self.user(id, email, fullName, createdAt, feedID), passwordHash: hash)
             }
         }
     }
@@ -51,14 +52,20 @@ extension PostgresStore {
         try read { connection in
             try connection.run(
                 """
-                SELECT users.id, users.email, users.full_name, users.created_at FROM sessions JOIN users ON users.id = sessions.user_id
+                SELECT users.id, users.email, users.full_name, users.created_at, users.feed_id FROM sessions
+                JOIN users ON users.id = sessions.user_id
                 WHERE sessions.token_hash = \(sessionTokenHash) AND sessions.expires_at > \(now.epochSeconds)
                 """
             ).first.map { row in
-                let (id, email, fullName, createdAt) = try row.decode((Int64, String, String?, Int64).self)
-                return User(id: id, email: email, fullName: fullName, createdAt: Date(epochSeconds: createdAt))
+                let (id, email, fullName, createdAt, feedID) = try row.decode((Int64, String, String?, Int64, String?).self)
+                return try Self.user(id, email, fullName, createdAt, feedID)
             }
         }
+    }
+
+    private static func user(_ id: Int64, _ email: String, _ fullName: String?, _ createdAt: Int64, _ feedID: String?) throws -> User {
+        guard let feedID = feedID.flatMap(PublicID.init) else { throw StorageError.corruptRow(table: "users", id: id) }
+        return User(id: id, email: email, fullName: fullName, createdAt: Date(epochSeconds: createdAt), feedID: feedID)
     }
 
     public func deleteSession(tokenHash: String) throws {

@@ -6,17 +6,26 @@ extension PostgresStore {
     /// The columns every event read selects, in the order `decodeEvent` expects.
     static let eventColumns: PostgresQuery = """
         SELECT id, user_id, public_id, title, description, start_datetime, end_datetime, timezone, webinar_url,
-        customization_settings, sequence, created_at, updated_at FROM events
+        customization_settings, sequence, status, recording_url, listed, created_at, updated_at FROM events
         """
 
     static func decodeEvent(_ row: PostgresRow) throws -> Event {
-        let (id, userID, publicID, title, description, start, end, timeZone, webinarURL, customization, sequence, createdAt, updatedAt) =
-            try row.decode((Int64, Int64, String, String, String, Int64, Int64, String, String, String, Int32, Int64, Int64).self)
-        guard let publicID = PublicID(publicID) else { throw StorageError.corruptRow(table: "events", id: id) }
+        let (id, userID, publicID, title, description, start, end, timeZone, webinarURL, customization, sequence) =
+            try row.decode((Int64, Int64, String, String, String, Int64, Int64, String, String, String, Int32).self)
+        let columns = row.makeRandomAccess()
+        let status = try columns[11].decode(String.self)
+        let recordingURL = try columns[12].decode(String?.self)
+        let listed = try columns[13].decode(Bool.self)
+        let createdAt = try columns[14].decode(Int64.self)
+        let updatedAt = try columns[15].decode(Int64.self)
+        guard let publicID = PublicID(publicID), let status = EventStatus(rawValue: status) else {
+            throw StorageError.corruptRow(table: "events", id: id)
+        }
         return Event(
             id: id, userID: userID, publicID: publicID, title: title, description: description, start: Date(epochSeconds: start),
             end: Date(epochSeconds: end), timeZone: timeZone, webinarURL: webinarURL, customization: try StoredJSON.decode(customization),
-            sequence: Int(sequence), createdAt: Date(epochSeconds: createdAt), updatedAt: Date(epochSeconds: updatedAt))
+            sequence: Int(sequence), status: status, recordingURL: recordingURL, listed: listed,
+            createdAt: Date(epochSeconds: createdAt), updatedAt: Date(epochSeconds: updatedAt))
     }
 
     static func events(_ connection: PostgresConnection, where condition: PostgresQuery) throws -> [Event] {
@@ -32,9 +41,10 @@ extension PostgresStore {
             let id = try connection.run(
                 """
                 INSERT INTO events (user_id, public_id, title, description, start_datetime, end_datetime, timezone, webinar_url,
-                customization_settings, sequence, created_at, updated_at)
+                customization_settings, sequence, status, recording_url, listed, created_at, updated_at)
                 VALUES (\(userID), \(publicID.rawValue), \(draft.title), \(draft.description), \(draft.start.epochSeconds),
-                \(draft.end.epochSeconds), \(draft.timeZone), \(draft.webinarURL), \(json), 0, \(now.epochSeconds), \(now.epochSeconds))
+                \(draft.end.epochSeconds), \(draft.timeZone), \(draft.webinarURL), \(json), 0, \(draft.status.rawValue),
+                \(draft.recordingURL), \(draft.listed), \(now.epochSeconds), \(now.epochSeconds))
                 RETURNING id
                 """
             ).single(Int64.self)
@@ -42,7 +52,7 @@ extension PostgresStore {
                 Event(
                     id: id, userID: userID, publicID: publicID, title: draft.title, description: draft.description, start: draft.start,
                     end: draft.end, timeZone: draft.timeZone, webinarURL: draft.webinarURL, customization: draft.customization,
-                    sequence: 0, createdAt: now, updatedAt: now))
+                    sequence: 0, status: draft.status, recordingURL: draft.recordingURL, listed: draft.listed, createdAt: now, updatedAt: now))
         }
     }
 
@@ -65,7 +75,8 @@ extension PostgresStore {
             """
             UPDATE events SET title = \(event.title), description = \(event.description), start_datetime = \(event.start.epochSeconds),
             end_datetime = \(event.end.epochSeconds), timezone = \(event.timeZone), webinar_url = \(event.webinarURL),
-            customization_settings = \(json), sequence = \(Int32(clamping: event.sequence)), updated_at = \(event.updatedAt.epochSeconds)
+            customization_settings = \(json), sequence = \(Int32(clamping: event.sequence)), status = \(event.status.rawValue),
+            recording_url = \(event.recordingURL), listed = \(event.listed), updated_at = \(event.updatedAt.epochSeconds)
             WHERE id = \(event.id)
             """)
     }
@@ -82,7 +93,7 @@ extension PostgresStore {
     }
 
     /// An event as a read would return it: times in whole seconds.
-    private static func asStored(_ event: Event) -> Event {
+    static func asStored(_ event: Event) -> Event {
         var event = event
         event.start = Date(epochSeconds: event.start.epochSeconds)
         event.end = Date(epochSeconds: event.end.epochSeconds)
@@ -91,12 +102,13 @@ extension PostgresStore {
         return event
     }
 
-    public func deleteEvent(id: Int64, userID: Int64) throws -> Event {
+    public func deleteEvent(id: Int64, userID: Int64, tombstoneAt now: Date?) throws -> Event {
         try write { connection in
             guard let event = try Self.events(connection, where: "WHERE id = \(id) AND user_id = \(userID) FOR UPDATE").first else {
                 throw StorageError.notFound
             }
             try connection.run("DELETE FROM events WHERE id = \(id)")
+            if let now { try Self.storeTombstone(connection, event.tombstone(at: now)) }
             return event
         }
     }
@@ -125,14 +137,14 @@ extension PostgresStore {
     public func publishableEvent(id: Int64) throws -> PublishableEvent? {
         try snapshot { connection in
             guard let event = try Self.events(connection, where: "WHERE id = \(id)").first else { return nil }
-            return PublishableEvent(event: event, userDefaults: try Self.widgetDefaults(connection, userID: event.userID))
+            return try Self.publishable(connection, event)
         }
     }
 
     public func publishableEvent(publicID: PublicID) throws -> PublishableEvent? {
         try snapshot { connection in
             guard let event = try Self.events(connection, where: "WHERE public_id = \(publicID.rawValue)").first else { return nil }
-            return PublishableEvent(event: event, userDefaults: try Self.widgetDefaults(connection, userID: event.userID))
+            return try Self.publishable(connection, event)
         }
     }
 
@@ -144,16 +156,22 @@ extension PostgresStore {
                 let (userID, text) = try row.decode((Int64, String).self)
                 if let decoded = try? StoredJSON.decode(text) { defaults[userID] = decoded } else { unreadableDefaults.insert(userID) }
             }
+            var owners: [Int64: FeedOwner] = [:]
+            for row in try connection.run("SELECT id, feed_id, full_name FROM users") {
+                let (id, feedID, name) = try row.decode((Int64, String?, String?).self)
+                if let feedID = feedID.flatMap(PublicID.init) { owners[id] = FeedOwner(userID: id, feedID: feedID, name: name) }
+            }
             var snapshot = PublicationSnapshot()
             var query = Self.eventColumns
             query.sql += " ORDER BY id"
             for row in try connection.run(query) {
                 let (id, userID, publicID) = try row.decode((Int64, Int64, String).self)
-                guard let event = try? Self.decodeEvent(row), !unreadableDefaults.contains(userID) else {
+                guard let event = try? Self.decodeEvent(row), !unreadableDefaults.contains(userID), let owner = owners[userID] else {
                     snapshot.unreadable.append(.init(id: id, publicID: PublicID(publicID)))
                     continue
                 }
-                snapshot.items.append(PublishableEvent(event: event, userDefaults: defaults[userID] ?? CustomizationOverrides()))
+                snapshot.items.append(
+                    PublishableEvent(event: event, userDefaults: defaults[userID] ?? CustomizationOverrides(), organizer: owner))
             }
             return snapshot
         }

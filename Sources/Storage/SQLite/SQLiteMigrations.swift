@@ -108,6 +108,51 @@ enum SQLiteMigrations {
                     );
                     """)
         }
+        migrator.registerMigration("v4: event life cycle, feeds and tombstones") { db in
+            // status/recording_url/listed are the organizer's; *_published_for record which end
+            // time the scheduler last rendered "ended" and "dropped from the feed" for, so an
+            // edit that moves the end makes the render due again without any reset logic.
+            // feed_id names the organizer's feed in public URLs (32 hex digits: a valid public id).
+            try db.execute(
+                sql: """
+                    ALTER TABLE events ADD COLUMN status TEXT NOT NULL DEFAULT 'scheduled'
+                        CHECK (status IN ('scheduled', 'cancelled'));
+                    ALTER TABLE events ADD COLUMN recording_url TEXT;
+                    ALTER TABLE events ADD COLUMN listed INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE events ADD COLUMN ended_published_for INTEGER;
+                    ALTER TABLE events ADD COLUMN aged_published_for INTEGER;
+                    CREATE INDEX events_end_datetime ON events(end_datetime);
+                    CREATE INDEX events_user_id_end_datetime ON events(user_id, end_datetime);
+                    ALTER TABLE users ADD COLUMN feed_id TEXT;
+                    UPDATE users SET feed_id = lower(hex(randomblob(16)));
+                    CREATE UNIQUE INDEX users_feed_id ON users(feed_id);
+                    -- SQLite cannot add a column with a computed default: rows inserted without
+                    -- a feed id (other tools, old scripts) get one here.
+                    CREATE TRIGGER users_feed_id_default AFTER INSERT ON users WHEN NEW.feed_id IS NULL BEGIN
+                        UPDATE users SET feed_id = lower(hex(randomblob(16))) WHERE id = NEW.id;
+                    END;
+                    CREATE TABLE event_tombstones (
+                        public_id TEXT PRIMARY KEY,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        title TEXT NOT NULL,
+                        description TEXT NOT NULL,
+                        start_datetime INTEGER NOT NULL,
+                        end_datetime INTEGER NOT NULL,
+                        timezone TEXT NOT NULL,
+                        webinar_url TEXT NOT NULL,
+                        customization_settings TEXT NOT NULL,
+                        sequence INTEGER NOT NULL,
+                        listed INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        deleted_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX event_tombstones_user_id_end_datetime ON event_tombstones(user_id, end_datetime);
+                    CREATE INDEX event_tombstones_end_datetime ON event_tombstones(end_datetime);
+                    CREATE TRIGGER link_changes_tombstone_delete AFTER DELETE ON event_tombstones BEGIN
+                        INSERT INTO link_changes (public_id) VALUES (OLD.public_id);
+                    END;
+                    """)
+        }
         return migrator
     }
 }

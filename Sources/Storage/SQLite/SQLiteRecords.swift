@@ -11,6 +11,7 @@ struct UserRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var fullName: String?
     var createdAt: Int64
     var updatedAt: Int64
+    var feedID: String?
 
     enum CodingKeys: String, CodingKey {
         case id, email
@@ -18,12 +19,14 @@ struct UserRecord: Codable, FetchableRecord, MutablePersistableRecord {
         case fullName = "full_name"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
+        case feedID = "feed_id"
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
-    var user: User {
-        User(id: id ?? 0, email: email, fullName: fullName, createdAt: Date(epochSeconds: createdAt))
+    func user() throws -> User {
+        guard let id, let feedID = feedID.flatMap(PublicID.init) else { throw StorageError.corruptRow(table: "users", id: id) }
+        return User(id: id, email: email, fullName: fullName, createdAt: Date(epochSeconds: createdAt), feedID: feedID)
     }
 }
 
@@ -41,11 +44,15 @@ struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var webinarURL: String
     var customizationSettings: String
     var sequence: Int
+    var status: String
+    var recordingURL: String?
+    var listed: Bool
     var createdAt: Int64
     var updatedAt: Int64
 
     enum CodingKeys: String, CodingKey {
-        case id, title, description, timezone, sequence
+        case id, title, description, timezone, sequence, status, listed
+        case recordingURL = "recording_url"
         case userID = "user_id"
         case publicID = "public_id"
         case startDatetime = "start_datetime"
@@ -70,17 +77,78 @@ struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord {
         webinarURL = event.webinarURL
         customizationSettings = try StoredJSON.encode(event.customization)
         sequence = event.sequence
+        status = event.status.rawValue
+        recordingURL = event.recordingURL
+        listed = event.listed
         createdAt = event.createdAt.epochSeconds
         updatedAt = event.updatedAt.epochSeconds
     }
 
     func event() throws -> Event {
-        guard let id, let publicID = PublicID(publicID) else { throw StorageError.corruptRow(table: "events", id: id) }
+        guard let id, let publicID = PublicID(publicID), let status = EventStatus(rawValue: status) else {
+            throw StorageError.corruptRow(table: "events", id: id)
+        }
         return Event(
             id: id, userID: userID, publicID: publicID, title: title, description: description,
             start: Date(epochSeconds: startDatetime), end: Date(epochSeconds: endDatetime), timeZone: timezone,
             webinarURL: webinarURL, customization: try StoredJSON.decode(customizationSettings), sequence: sequence,
+            status: status, recordingURL: recordingURL, listed: listed,
             createdAt: Date(epochSeconds: createdAt), updatedAt: Date(epochSeconds: updatedAt))
+    }
+}
+
+/// Row of `event_tombstones`: a deleted event's last state, which feeds show as cancelled.
+struct TombstoneRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "event_tombstones"
+    var publicID: String
+    var userID: Int64
+    var title: String
+    var description: String
+    var startDatetime: Int64
+    var endDatetime: Int64
+    var timezone: String
+    var webinarURL: String
+    var customizationSettings: String
+    var sequence: Int
+    var listed: Bool
+    var createdAt: Int64
+    var deletedAt: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case title, description, timezone, sequence, listed
+        case publicID = "public_id"
+        case userID = "user_id"
+        case startDatetime = "start_datetime"
+        case endDatetime = "end_datetime"
+        case webinarURL = "webinar_url"
+        case customizationSettings = "customization_settings"
+        case createdAt = "created_at"
+        case deletedAt = "deleted_at"
+    }
+
+    init(_ tombstone: Event) throws {
+        publicID = tombstone.publicID.rawValue
+        userID = tombstone.userID
+        title = tombstone.title
+        description = tombstone.description
+        startDatetime = tombstone.start.epochSeconds
+        endDatetime = tombstone.end.epochSeconds
+        timezone = tombstone.timeZone
+        webinarURL = tombstone.webinarURL
+        customizationSettings = try StoredJSON.encode(tombstone.customization)
+        sequence = tombstone.sequence
+        listed = tombstone.listed
+        createdAt = tombstone.createdAt.epochSeconds
+        deletedAt = tombstone.updatedAt.epochSeconds
+    }
+
+    func event() throws -> Event {
+        guard let publicID = PublicID(publicID) else { throw StorageError.corruptRow(table: "event_tombstones", id: nil) }
+        return Event(
+            id: 0, userID: userID, publicID: publicID, title: title, description: description,
+            start: Date(epochSeconds: startDatetime), end: Date(epochSeconds: endDatetime), timeZone: timezone,
+            webinarURL: webinarURL, customization: try StoredJSON.decode(customizationSettings), sequence: sequence,
+            status: .cancelled, listed: listed, createdAt: Date(epochSeconds: createdAt), updatedAt: Date(epochSeconds: deletedAt))
     }
 }
 

@@ -9,7 +9,8 @@ extension SQLiteStore {
             let event = Event(
                 id: 0, userID: userID, publicID: publicID, title: draft.title, description: draft.description,
                 start: draft.start, end: draft.end, timeZone: draft.timeZone, webinarURL: draft.webinarURL,
-                customization: draft.customization, sequence: 0, createdAt: now, updatedAt: now)
+                customization: draft.customization, sequence: 0, status: draft.status, recordingURL: draft.recordingURL,
+                listed: draft.listed, createdAt: now, updatedAt: now)
             var record = try EventRecord(event: event)
             try record.insert(db)
             return try record.event()
@@ -48,13 +49,14 @@ extension SQLiteStore {
 
     /// Deletes an organizer's event (its clicks go with it). Returns the deleted event so callers
     /// can remove its files; throws `notFound` when missing or not the organizer's.
-    public func deleteEvent(id: Int64, userID: Int64) throws -> Event {
+    public func deleteEvent(id: Int64, userID: Int64, tombstoneAt now: Date?) throws -> Event {
         try write { db in
             guard let record = try EventRecord.filter(sql: "id = ? AND user_id = ?", arguments: [id, userID]).fetchOne(db) else {
                 throw StorageError.notFound
             }
             let event = try record.event()
             try db.execute(sql: "DELETE FROM events WHERE id = ?", arguments: [id])
+            if let now { try TombstoneRecord(event.tombstone(at: now)).insert(db, onConflict: .ignore) }
             return event
         }
     }
@@ -75,7 +77,7 @@ extension SQLiteStore {
     public func publishableEvent(id: Int64) throws -> PublishableEvent? {
         try read { db in
             guard let event = try EventRecord.fetchOne(db, key: id)?.event() else { return nil }
-            return PublishableEvent(event: event, userDefaults: try Self.widgetDefaults(db, userID: event.userID))
+            return try Self.publishable(db, event)
         }
     }
 
@@ -92,13 +94,20 @@ extension SQLiteStore {
                     unreadableDefaults.insert(record.userID)
                 }
             }
+            var owners: [Int64: FeedOwner] = [:]
+            for record in try UserRecord.fetchAll(db) {
+                if let id = record.id, let feedID = record.feedID.flatMap(PublicID.init) {
+                    owners[id] = FeedOwner(userID: id, feedID: feedID, name: record.fullName)
+                }
+            }
             var snapshot = PublicationSnapshot()
             for record in try EventRecord.order(sql: "id").fetchAll(db) {
-                guard let event = try? record.event(), !unreadableDefaults.contains(record.userID) else {
+                guard let event = try? record.event(), !unreadableDefaults.contains(record.userID), let owner = owners[record.userID] else {
                     snapshot.unreadable.append(.init(id: record.id ?? 0, publicID: PublicID(record.publicID)))
                     continue
                 }
-                snapshot.items.append(PublishableEvent(event: event, userDefaults: defaults[event.userID] ?? CustomizationOverrides()))
+                snapshot.items.append(
+                    PublishableEvent(event: event, userDefaults: defaults[event.userID] ?? CustomizationOverrides(), organizer: owner))
             }
             return snapshot
         }

@@ -10,8 +10,7 @@ extension SQLiteStore {
             guard let record = try EventRecord.filter(sql: "public_id = ?", arguments: [publicID.rawValue]).fetchOne(db) else {
                 return nil
             }
-            let event = try record.event()
-            return PublishableEvent(event: event, userDefaults: try Self.widgetDefaults(db, userID: event.userID))
+            return try Self.publishable(db, record.event())
         }
     }
 

@@ -6,7 +6,7 @@ extension SQLiteStore {
     public func credentials(email: String) throws -> Credentials? {
         try read { db in
             try UserRecord.filter(sql: "email = ?", arguments: [email]).fetchOne(db).map {
-                Credentials(user: $0.user, passwordHash: $0.passwordHash)
+                Credentials(user: try $0.user(), passwordHash: $0.passwordHash)
             }
         }
     }
@@ -30,7 +30,7 @@ extension SQLiteStore {
                 sql: """
                     SELECT users.* FROM sessions JOIN users ON users.id = sessions.user_id
                     WHERE sessions.token_hash = ? AND sessions.expires_at > ?
-                    """, arguments: [sessionTokenHash, now.epochSeconds])?.user
+                    """, arguments: [sessionTokenHash, now.epochSeconds])?.user()
         }
     }
 

@@ -8,19 +8,19 @@ extension SQLiteStore {
         try write { db in
             var record = UserRecord(
                 id: nil, email: email, passwordHash: passwordHash, fullName: fullName, createdAt: now.epochSeconds,
-                updatedAt: now.epochSeconds)
+                updatedAt: now.epochSeconds, feedID: PublicID.random().rawValue)
             do {
                 try record.insert(db)
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                 throw StorageError.emailTaken
             }
-            return record.user
+            return try record.user()
         }
     }
 
     public func user(email: String) throws -> User? {
         try read { db in
-            try UserRecord.filter(sql: "email = ?", arguments: [email]).fetchOne(db)?.user
+            try UserRecord.filter(sql: "email = ?", arguments: [email]).fetchOne(db)?.user()
         }
     }
 
