@@ -33,7 +33,7 @@ public enum SQLiteToPostgres {
         }
     }
 
-    static let tables = ["users", "sessions", "events", "user_settings", "widget_interactions", "interaction_counts"]
+    static let tables = ["users", "sessions", "events", "user_settings", "widget_interactions", "interaction_counts", "event_tombstones"]
     static let chunk = 5_000
 
     public static func copy(from sqlitePath: String, to url: String, passwordFile: String? = nil, logger: Logger) throws -> Report {
@@ -54,13 +54,15 @@ public enum SQLiteToPostgres {
     }
 
     private static func copyRows(_ db: GRDB.Database, into connection: PostgresConnection) throws {
-        try eachChunk(db, "SELECT id, email, password_hash, full_name, created_at, updated_at FROM users") { rows in
+        try eachChunk(db, "SELECT id, email, password_hash, full_name, created_at, updated_at, feed_id FROM users") { rows in
+            // The feed id is copied: subscribers' URLs must keep working after the move.
             try connection.run(
                 """
-                INSERT INTO users (id, email, password_hash, full_name, created_at, updated_at)
-                SELECT i, e, p, NULLIF(f, ''), c, u FROM unnest(\(rows.map { $0["id"] as Int64 })::BIGINT[], \(rows.map { $0["email"] as String })::TEXT[],
+                INSERT INTO users (id, email, password_hash, full_name, created_at, updated_at, feed_id)
+                SELECT i, e, p, NULLIF(f, ''), c, u, d FROM unnest(\(rows.map { $0["id"] as Int64 })::BIGINT[], \(rows.map { $0["email"] as String })::TEXT[],
                 \(rows.map { $0["password_hash"] as String })::TEXT[], \(rows.map { ($0["full_name"] as String?) ?? "" })::TEXT[],
-                \(rows.map { $0["created_at"] as Int64 })::BIGINT[], \(rows.map { $0["updated_at"] as Int64 })::BIGINT[]) AS x(i, e, p, f, c, u)
+                \(rows.map { $0["created_at"] as Int64 })::BIGINT[], \(rows.map { $0["updated_at"] as Int64 })::BIGINT[],
+                \(rows.map { $0["feed_id"] as String })::TEXT[]) AS x(i, e, p, f, c, u, d)
                 """)
         }
         try eachChunk(db, "SELECT id, user_id, token_hash, created_at, expires_at FROM sessions") { rows in
@@ -74,19 +76,47 @@ public enum SQLiteToPostgres {
         }
         try eachChunk(
             db,
-            "SELECT id, user_id, public_id, title, description, start_datetime, end_datetime, timezone, webinar_url, customization_settings, sequence, created_at, updated_at FROM events"
+            """
+            SELECT id, user_id, public_id, title, description, start_datetime, end_datetime, timezone, webinar_url, customization_settings,
+            sequence, created_at, updated_at, status, recording_url, listed, ended_published_for, aged_published_for FROM events
+            """
         ) { rows in
+            // -1 stands for "never rendered" in the arrays (no end time is negative).
             try connection.run(
                 """
                 INSERT INTO events (id, user_id, public_id, title, description, start_datetime, end_datetime, timezone, webinar_url,
-                customization_settings, sequence, created_at, updated_at)
-                SELECT * FROM unnest(\(rows.map { $0["id"] as Int64 })::BIGINT[], \(rows.map { $0["user_id"] as Int64 })::BIGINT[],
+                customization_settings, sequence, created_at, updated_at, status, recording_url, listed, ended_published_for,
+                aged_published_for)
+                SELECT a, b, c, d, e, f, g, h, i, j, k, l, m, n, NULLIF(o, ''), p, NULLIF(q, -1), NULLIF(r, -1) FROM unnest(\(rows.map { $0["id"] as Int64 })::BIGINT[], \(rows.map { $0["user_id"] as Int64 })::BIGINT[],
                 \(rows.map { $0["public_id"] as String })::TEXT[], \(rows.map { $0["title"] as String })::TEXT[],
                 \(rows.map { $0["description"] as String })::TEXT[], \(rows.map { $0["start_datetime"] as Int64 })::BIGINT[],
                 \(rows.map { $0["end_datetime"] as Int64 })::BIGINT[], \(rows.map { $0["timezone"] as String })::TEXT[],
                 \(rows.map { $0["webinar_url"] as String })::TEXT[], \(rows.map { $0["customization_settings"] as String })::TEXT[],
                 \(rows.map { Int32(clamping: $0["sequence"] as Int64) })::INTEGER[], \(rows.map { $0["created_at"] as Int64 })::BIGINT[],
-                \(rows.map { $0["updated_at"] as Int64 })::BIGINT[])
+                \(rows.map { $0["updated_at"] as Int64 })::BIGINT[], \(rows.map { $0["status"] as String })::TEXT[],
+                \(rows.map { ($0["recording_url"] as String?) ?? "" })::TEXT[], \(rows.map { $0["listed"] as Bool })::BOOLEAN[],
+                \(rows.map { ($0["ended_published_for"] as Int64?) ?? -1 })::BIGINT[],
+                \(rows.map { ($0["aged_published_for"] as Int64?) ?? -1 })::BIGINT[]) AS x(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r)
+                """)
+        }
+        try eachChunk(
+            db,
+            """
+            SELECT rowid AS id, public_id, user_id, title, description, start_datetime, end_datetime, timezone, webinar_url,
+            customization_settings, sequence, listed, created_at, deleted_at FROM event_tombstones
+            """
+        ) { rows in
+            try connection.run(
+                """
+                INSERT INTO event_tombstones (public_id, user_id, title, description, start_datetime, end_datetime, timezone, webinar_url,
+                customization_settings, sequence, listed, created_at, deleted_at)
+                SELECT * FROM unnest(\(rows.map { $0["public_id"] as String })::TEXT[], \(rows.map { $0["user_id"] as Int64 })::BIGINT[],
+                \(rows.map { $0["title"] as String })::TEXT[], \(rows.map { $0["description"] as String })::TEXT[],
+                \(rows.map { $0["start_datetime"] as Int64 })::BIGINT[], \(rows.map { $0["end_datetime"] as Int64 })::BIGINT[],
+                \(rows.map { $0["timezone"] as String })::TEXT[], \(rows.map { $0["webinar_url"] as String })::TEXT[],
+                \(rows.map { $0["customization_settings"] as String })::TEXT[],
+                \(rows.map { Int32(clamping: $0["sequence"] as Int64) })::INTEGER[], \(rows.map { $0["listed"] as Bool })::BOOLEAN[],
+                \(rows.map { $0["created_at"] as Int64 })::BIGINT[], \(rows.map { $0["deleted_at"] as Int64 })::BIGINT[])
                 """)
         }
         try eachChunk(db, "SELECT rowid AS id, user_id, iframe_defaults, updated_at FROM user_settings") { rows in
