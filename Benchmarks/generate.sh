@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Benchmark of `attendify generate`: how fast a full rebuild of out/ is, measured against the
-# cheapest possible way to produce the same tree (`cp -r` of it), plus the cost of republishing one
-# event and the size of a widget page.
+# Benchmark of `attendify generate`: how fast a full rebuild of out/ is (every event's widget,
+# .ics and feed, and every organizer's feed), measured against the cheapest possible way to produce
+# the same tree (`cp -r` of it), plus the cost of republishing one event, the CPU time of
+# republishing the feed of an organizer with FEED_EVENTS listed events, and the size of a widget.
 #
 #   Benchmarks/generate.sh                         # release build, 10,000 events
 #   EVENTS=500 BIN=.build/debug/attendify Benchmarks/generate.sh   # quick try with a debug binary
 #
-# Environment: EVENTS (default 10000), USERS (default 8), RUNS (timed runs of generate and of cp,
-# best kept; default 2), REPUBLISH_RUNS (default 15), BIN (skip the release build and use this
-# binary), KEEP_WORK=1 (leave the work folder behind).
+# Environment: EVENTS (default 10000), USERS (default 8), FEED_EVENTS (listed events of organizer 1,
+# part of EVENTS; default 2000), RUNS (timed runs of generate and of cp, best kept; default 2),
+# REPUBLISH_RUNS (default 15), BIN (skip the release build and use this binary), KEEP_WORK=1
+# (leave the work folder behind).
+#
+# Targets (issue 11): generate/copy <= 4 with feeds; organizer 1's feed republished in under 1 s
+# of CPU (`generate --organizer 1`, process start-up included; organizer USERS+1, with one event,
+# is the start-up baseline printed next to it).
 #
 # Timings are wall clock and sensitive to anything else running on the machine (a concurrent
 # `swift build` easily doubles them): run it on an otherwise idle box.
@@ -20,10 +26,14 @@ root=$PWD
 
 events=${EVENTS:-10000}
 users=${USERS:-8}
+feed_events=${FEED_EVENTS:-2000}
 republish_runs=${REPUBLISH_RUNS:-15}
 runs=${RUNS:-2}
 require_positive_int EVENTS "$events"
 require_positive_int USERS "$users"
+require_positive_int FEED_EVENTS "$feed_events"
+((feed_events <= events)) || { echo "FEED_EVENTS ($feed_events) must not exceed EVENTS ($events)" >&2; exit 1; }
+((users >= 2)) || { echo "USERS must be at least 2 (organizer 1 holds the FEED_EVENTS)" >&2; exit 1; }
 require_positive_int REPUBLISH_RUNS "$republish_runs"
 require_positive_int RUNS "$runs"
 
@@ -67,10 +77,10 @@ attendify() {
 
 echo "== seeding $events events for $users users into $db"
 attendify migrate --db "$db"
-python3 - "$db" "$events" "$users" <<'PY'
-import json, random, sqlite3, sys
+python3 - "$db" "$events" "$users" "$feed_events" <<'PY'
+import json, random, sqlite3, sys, time
 
-db_path, count, users = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+db_path, count, users, feed_events = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 rng = random.Random(20261201)  # fixed seed: every run benchmarks the same data
 
 topics = ["Kubernetes", "Product analytics", "Remote onboarding", "Tax season", "GDPR", "Rust for Swift developers",
@@ -113,12 +123,16 @@ def customization():
     if rng.random() < 0.1: options["labels"] = {"google": "Google Calendar", "ics": "iCal / Outlook"}
     return json.dumps(options, sort_keys=True)
 
-now = 1_790_000_000
+# Events are placed around the real clock (the widget of an event that ended says so, and feeds
+# hold the last 30 days): from 30 days ago to a year ahead, none ending near the runs (the
+# rebuilds must write the same bytes every run).
+now = int(time.time()) // 3600 * 3600
 with sqlite3.connect(db_path) as db:
+    # Organizer USERS+1 has a single event: the start-up baseline of `generate --organizer`.
     db.executemany(
         "INSERT INTO users (email, password_hash, full_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
         [(f"organizer{u}@example.com", "$argon2id$v=19$m=65536,t=3,p=4$bench", f"Organizer {u}", now, now)
-         for u in range(1, users + 1)])
+         for u in range(1, users + 2)])
     db.executemany(
         "INSERT INTO user_settings (user_id, iframe_defaults, updated_at) VALUES (?, ?, ?)",
         [(u, customization(), now) for u in range(1, users + 1) if u % 2 == 0])
@@ -129,18 +143,29 @@ with sqlite3.connect(db_path) as db:
         paragraphs = [" ".join(rng.choice(sentences).format(t=topic) for _ in range(rng.randint(1, 4)))
                       for _ in range(rng.randint(0, 4))]
         description = "\n\n".join(paragraphs)
-        start = now + rng.randrange(0, 365 * 86400) // 900 * 900
         duration = rng.choice([1800, 2700, 3600, 5400, 7200])
+        while True:
+            start = now + (rng.randrange(0, 395 * 86400) - 30 * 86400) // 900 * 900
+            if not now - 3600 <= start + duration <= now + 4 * 3600:
+                break
         public_id = "".join(rng.choice(alphabet) for _ in range(22))
         url = rng.choice(hosts).format(n=rng.randrange(10**9, 10**10), p="".join(rng.choice(alphabet[:62]) for _ in range(12)))
         created = now - rng.randrange(0, 90 * 86400)
-        rows.append((rng.randint(1, users), public_id, title, description, start, start + duration,
+        # The first FEED_EVENTS belong to organizer 1, all listed; the rest are spread over the
+        # others, a tenth unlisted, a few cancelled, half of the past ones with a recording.
+        owner = 1 if i < feed_events else rng.randint(2, users)
+        listed = 1 if owner == 1 else int(rng.random() >= 0.1)
+        status = "cancelled" if rng.random() < 0.03 else "scheduled"
+        recording = f"https://example.com/recordings/{public_id}" if start + duration < now and rng.random() < 0.5 else None
+        rows.append((owner, public_id, title, description, start, start + duration,
                      rng.choice(zones), url, customization(), rng.choice([0, 0, 0, 1, 2]), created,
-                     created + rng.randrange(0, 86400)))
+                     created + rng.randrange(0, 86400), status, recording, listed))
+    rows.append((users + 1, "BaselineBaselineBase01", "Baseline", "", now + 86400, now + 90000, "UTC",
+                 "https://example.com/baseline", "{}", 0, now, now, "scheduled", None, 1))
     db.executemany(
         "INSERT INTO events (user_id, public_id, title, description, start_datetime, end_datetime, timezone, "
-        "webinar_url, customization_settings, sequence, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        "webinar_url, customization_settings, sequence, created_at, updated_at, status, recording_url, listed) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 PY
 
 # Fairness: both sides create a complete tree in a folder that does not exist yet, and each is
@@ -175,10 +200,14 @@ for ((run = 1; run <= runs; run++)); do generate_runs+=("$(generate_all "$work/o
 out="$work/out-1"
 files=$(tree_files "$out")
 out_bytes=$(tree_bytes "$out")
-if ((files != events * 3)); then
-    echo "generate wrote $files files, expected $((events * 3)) (3 per event)" >&2
+# Four files per event (widget, its gzip twin, .ics, event feed), the baseline organizer's event
+# included, and one feed per organizer.
+expected=$(((events + 1) * 4 + users + 1))
+if ((files != expected)); then
+    echo "generate wrote $files files, expected $expected (4 per event, 1 per organizer)" >&2
     exit 1
 fi
+feed_vevents=$(grep -c '^BEGIN:VEVENT' "$out"/feed/*/calendar.ics | awk -F: '{ total += $2 } END { print total + 0 }')
 for ((run = 2; run <= runs; run++)); do
     # Same database, same templates: every run must write the very same bytes.
     diff -rq "$out" "$work/out-$run" >/dev/null || { echo "generate run $run differs from run 1" >&2; exit 1; }
@@ -208,6 +237,16 @@ for id in "${ids[@]}"; do
     republish_times+=("${measured%%:*}")
 done
 
+echo "== generate --organizer ID ($republish_runs runs each: organizer 1 with $feed_events listed events, organizer $((users + 1)) with one)"
+big_feed=$(find "$out/feed" -name calendar.ics -printf '%s %p\n' | sort -n | tail -1)
+feed_runs=()
+baseline_runs=()
+for ((run = 1; run <= republish_runs; run++)); do
+    feed_runs+=("$(timed "$bin" generate --organizer 1 --db "$db" --out "$out" --templates "$root/Templates")")
+    baseline_runs+=("$(timed "$bin" generate --organizer $((users + 1)) --db "$db" --out "$out" --templates "$root/Templates")")
+done
+feed1_vevents=$(grep -c '^BEGIN:VEVENT' "$(grep -l '^X-WR-CALNAME:Organizer 1: webinar' "$out"/feed/*/calendar.ics | head -1)")
+
 # Sizes of every widget page (raw and gzip twin): the median is the "typical" widget.
 read -r html_median html_max gz_median gz_max < <(python3 -c '
 import os, statistics, sys
@@ -219,7 +258,8 @@ print(int(statistics.median(raw)), max(raw), int(statistics.median(gz)), max(gz)
 ' "$out")
 
 python3 - "$events" "$files" "$out_bytes" "$html_median" "$html_max" "$gz_median" "$gz_max" "$build" "$(nproc)" \
-    "${generate_runs[*]}" "${copy_runs[*]}" "${republish_times[*]}" <<'PY'
+    "${generate_runs[*]}" "${copy_runs[*]}" "${republish_times[*]}" "${feed_runs[*]}" "${baseline_runs[*]}" \
+    "$feed_events" "$feed1_vevents" "$feed_vevents" "${big_feed%% *}" <<'PY'
 import statistics, sys
 a = sys.argv[1:]
 events, files, out_bytes, html_median, html_max, gz_median, gz_max = map(int, a[0:7])
@@ -247,4 +287,16 @@ print(f"republish one event (generate --event ID): median {statistics.median(rep
 print(f"widget index.html: median {html_median} B ({kib(html_median)}) raw, {gz_median} B ({kib(gz_median)}) gzip; "
       f"largest {kib(html_max)} raw, {kib(gz_max)} gzip")
 print("target: widget <= 8 KiB raw, <= 3 KiB gzip")
+feed_runs, baseline_runs = pairs(a[12]), pairs(a[13])
+feed_events, feed1_vevents, all_vevents, big_feed = int(a[14]), int(a[15] or 0), int(a[16]), int(a[17])
+feed_cpu = sorted(cpu for _, cpu in feed_runs)
+base_cpu = sorted(cpu for _, cpu in baseline_runs)
+print(f"organizer feeds: {all_vevents} events in all feeds; organizer 1's feed holds {feed1_vevents} of its {feed_events} "
+      f"listed events (the rest ended over 30 days ago), largest feed {kib(big_feed)}")
+print(f"republish organizer 1's feed (generate --organizer 1): CPU median {statistics.median(feed_cpu):.3f} s, "
+      f"min {feed_cpu[0]:.3f} s, max {feed_cpu[-1]:.3f} s over {len(feed_cpu)} runs "
+      f"(wall median {statistics.median(w for w, _ in feed_runs):.3f} s); process start-up included")
+print(f"  start-up baseline (organizer with one event): CPU median {statistics.median(base_cpu):.3f} s; "
+      f"the feed itself: about {statistics.median(feed_cpu) - statistics.median(base_cpu):.3f} s")
+print("target: feed republish < 1 s of CPU")
 PY

@@ -12,7 +12,8 @@ struct GenerateCommand: AsyncParsableCommand {
         abstract: "Render widgets and .ics files from the database into the output folder.",
         discussion: """
             --all rebuilds every event and removes the files of events that no longer exist; \
-            --event ID rebuilds one. --follow makes this node's out/ follow the database: a full \
+            --event ID rebuilds one (and its organizer's feed); --organizer ID rebuilds one \
+            organizer's feed. --follow makes this node's out/ follow the database: a full \
             rebuild, then every change within a second (PostgreSQL: LISTEN/NOTIFY; SQLite: polling), \
             until SIGTERM or SIGINT. Files are replaced atomically, so it is safe while serving.
             """)
@@ -25,15 +26,15 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Rebuild only the event with this numeric id.")
     var event: Int64?
 
+    @Option(help: "Rebuild only the feed of the organizer with this numeric id.")
+    var organizer: Int64?
+
     @Flag(help: "Rebuild everything, then keep following changes (one per node, next to its tracker).")
     var follow = false
 
     func validate() throws {
-        if follow {
-            guard event == nil else { throw ValidationError("--follow rebuilds every event; it does not take --event.") }
-            return
-        }
-        guard all != (event != nil) else { throw ValidationError("Pass exactly one of --all, --event ID or --follow.") }
+        let chosen = [all, event != nil, organizer != nil, follow].filter { $0 }.count
+        guard chosen == 1 else { throw ValidationError("Pass exactly one of --all, --event ID, --organizer ID or --follow.") }
     }
 
     func run() async throws {
@@ -55,6 +56,12 @@ struct GenerateCommand: AsyncParsableCommand {
         if let event {
             try dependencies.generator.publish(eventID: event)
             print("Published event \(event) into \(config.outputDirectory)")
+        } else if let organizer {
+            guard try dependencies.database.feedOwner(userID: organizer) != nil else {
+                throw ValidationError("no organizer with id \(organizer)")
+            }
+            try dependencies.generator.syncFeed(userID: organizer)
+            print("Published the feed of organizer \(organizer) into \(config.outputDirectory)")
         } else {
             let report = try dependencies.generator.publishAll()
             let elapsed = ContinuousClock.now - started
