@@ -5,8 +5,20 @@ import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { contrastRatio, isHexColor, palettes } from "./contrast.js";
 
-const PROVIDERS = ["google", "ics", "outlook", "office365", "yahoo"];
-export const PROVIDER_NAMES = { google: "Google", ics: "Apple / .ics", outlook: "Outlook.com", office365: "Microsoft 365", yahoo: "Yahoo" };
+/** The add-to-calendar types: what a widget shows when no one chose its buttons. */
+const ADD_PROVIDERS = ["google", "ics", "outlook", "office365", "yahoo"];
+/** Subscribe to the organizer's feed instead of adding one event. Off until the organizer ticks
+ * them (the server's default list has only the add types), but orderable like the others. */
+const SUBSCRIBE_PROVIDERS = ["subscribe_webcal", "subscribe_google", "subscribe_outlook"];
+const PROVIDERS = [...ADD_PROVIDERS, ...SUBSCRIBE_PROVIDERS];
+const PROVIDER_NAMES = { google: "Google", ics: "Apple / .ics", outlook: "Outlook.com", office365: "Microsoft 365", yahoo: "Yahoo" };
+const SUBSCRIBE_KEYS = { subscribe_webcal: "subscribeWebcal", subscribe_google: "subscribeGoogle", subscribe_outlook: "subscribeOutlook" };
+
+/** A click or button type as the organizer reads it: brand names as they are, the subscribe
+ * types in the panel's language; an unknown type (a newer server) as its key. */
+export function providerName(type) {
+  return SUBSCRIBE_KEYS[type] ? t(SUBSCRIBE_KEYS[type]) : PROVIDER_NAMES[type] ?? type;
+}
 const COLOR_KEYS = [["accent_color", "accent"], ["text_color", "textColor"], ["background_color", "background"]];
 /** What an empty colour means (the light theme's own colour), shown in the picker. */
 const COLOR_DEFAULTS = { accent_color: palettes.light.accent, text_color: palettes.light.text, background_color: palettes.light.background };
@@ -18,8 +30,9 @@ const COLOR_DEFAULTS = { accent_color: palettes.light.accent, text_color: palett
  */
 export function createDesigner({ initial = {}, previewQuery = "", onChange = () => {} }) {
   const state = structuredClone(initial);
-  let order = [...(state.providers ?? PROVIDERS), ...PROVIDERS.filter((p) => !(state.providers ?? PROVIDERS).includes(p))];
-  const enabled = new Set(state.providers ?? PROVIDERS);
+  const chosen = state.providers ?? ADD_PROVIDERS;
+  let order = [...chosen, ...PROVIDERS.filter((p) => !chosen.includes(p))];
+  const enabled = new Set(chosen);
   let providersTouched = Boolean(state.providers);
 
   // Sandboxed with no permissions: the preview's buttons cannot navigate, so an organizer trying
@@ -134,9 +147,9 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
             providersTouched = true;
             changed();
           },
-        }), " ", PROVIDER_NAMES[type]),
-      h("button", { type: "button", class: "icon", id: `move-up-${type}`, disabled: index === 0, "aria-label": `${t("up")}: ${PROVIDER_NAMES[type]}`, onclick: () => move(type, -1) }, "↑"),
-      h("button", { type: "button", class: "icon", id: `move-down-${type}`, disabled: index === order.length - 1, "aria-label": `${t("down")}: ${PROVIDER_NAMES[type]}`, onclick: () => move(type, 1) }, "↓"))));
+        }), " ", providerName(type)),
+      h("button", { type: "button", class: "icon", id: `move-up-${type}`, disabled: index === 0, "aria-label": `${t("up")}: ${providerName(type)}`, onclick: () => move(type, -1) }, "↑"),
+      h("button", { type: "button", class: "icon", id: `move-down-${type}`, disabled: index === order.length - 1, "aria-label": `${t("down")}: ${providerName(type)}`, onclick: () => move(type, 1) }, "↓"))));
   }
   function move(type, step) {
     const from = order.indexOf(type);
@@ -145,13 +158,16 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
     order.splice(to, 0, order.splice(from, 1)[0]);
     providersTouched = true;
     renderProviders();
-    document.getElementById(`move-${step < 0 ? "up" : "down"}-${type}`)?.focus();
+    // Keep focus on the moved row; at either end its button for that direction is disabled (and
+    // cannot hold focus), so the other one takes it.
+    const same = document.getElementById(`move-${step < 0 ? "up" : "down"}-${type}`);
+    (same && !same.disabled ? same : document.getElementById(`move-${step < 0 ? "down" : "up"}-${type}`))?.focus();
     changed();
   }
   renderProviders();
 
   const labelRows = PROVIDERS.map((type) => h("div", { class: "field" },
-    h("label", { for: `set-label-${type}` }, PROVIDER_NAMES[type]),
+    h("label", { for: `set-label-${type}` }, providerName(type)),
     h("input", {
       id: `set-label-${type}`, type: "text", maxlength: 40, value: state.labels?.[type] ?? "", placeholder: t("inherit"),
       oninput: (event) => {
@@ -178,13 +194,15 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
       select("button_style", t("buttonStyle"), [["filled", t("filled")], ["outline", t("outline")]]),
       numberRow("border_radius", t("radius"), 0, 24),
       select("font", t("font"), [["system", "System"], ["sans", "Sans-serif"], ["serif", "Serif"], ["mono", "Monospace"]]),
-      h("fieldset", { class: "nested" }, h("legend", {}, t("providers")), providerList,
+      h("fieldset", { class: "nested", "aria-describedby": "set-providers-hint" }, h("legend", {}, t("providers")),
+        h("p", { class: "hint", id: "set-providers-hint" }, t("providersHint")), providerList,
         h("p", { class: "error", id: "error-customization_settings-providers", role: "alert" })),
       h("fieldset", { class: "nested" }, h("legend", {}, t("labels")), labelRows),
       select("language", t("widgetLanguage"), [["en", "English"], ["pl", "Polski"]]),
       row("show_description", t("showDescription"), showDescription),
       numberRow("reminder_minutes", t("reminder"), 0, 10080)),
-    h("section", { class: "preview-pane", "aria-label": t("preview") }, h("h3", {}, t("preview")), preview));
+    // h2: the pane follows the page's h1 directly (axe-core's heading-order).
+    h("section", { class: "preview-pane", "aria-label": t("preview") }, h("h2", { class: "pane-heading" }, t("preview")), preview));
 
   warning.hidden = true;
   checkContrast();

@@ -52,6 +52,18 @@ export function field({ id, label, input, hint, errorKey }) {
     h("p", { class: "error", id: errorId, role: "alert" }));
 }
 
+/** A labelled checkbox (input before its label, as checkboxes read) with a hint and an error slot. */
+export function checkField({ id, label, input, hint, errorKey }) {
+  const errorId = `error-${errorKey ?? id.replace(/^[a-z]+-/, "")}`;
+  input.id = id;
+  input.type = "checkbox";
+  input.setAttribute("aria-describedby", [hint ? `${id}-hint` : null, errorId].filter(Boolean).join(" "));
+  return h("div", { class: "field check-field" },
+    h("div", { class: "check" }, input, h("label", { for: id }, label)),
+    hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null,
+    h("p", { class: "error", id: errorId, role: "alert" }));
+}
+
 /** Shows the problem+json field messages next to their inputs; returns messages it could not place. */
 export function showFieldErrors(root, problem) {
   for (const element of root.querySelectorAll(".error")) element.textContent = "";
@@ -61,7 +73,11 @@ export function showFieldErrors(root, problem) {
     if (target) target.textContent = issue.message;
     else unplaced.push(`${issue.field} ${issue.message}`);
   }
+  // Focus the first field with a message: the control that names the message in its
+  // aria-describedby (field() and checkField() set it; a hint may sit between the two), else the
+  // element just before the message (the designer's rows).
   const first = root.querySelector(".error:not(:empty)");
-  first?.previousElementSibling?.focus?.();
+  const control = first && (root.querySelector(`[aria-describedby~="${CSS.escape(first.id)}"]`) ?? first.previousElementSibling);
+  control?.focus?.();
   return unplaced;
 }

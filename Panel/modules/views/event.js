@@ -1,12 +1,13 @@
-// One event: the editor (create or update), the widget designer with live preview, the embed
-// code, and its statistics.
+// One event: its status (cancel / reinstate), the editor (create or update), the widget designer
+// with live preview, the embed code, its calendar feed, and its statistics.
 import { api } from "../api.js";
 import { dailyChart, timelineCSV } from "../chart.js";
-import { createDesigner, PROVIDER_NAMES } from "../designer.js";
-import { field, h, showFieldErrors } from "../dom.js";
+import { createDesigner, providerName } from "../designer.js";
+import { checkField, field, h, showFieldErrors } from "../dom.js";
 import { t } from "../i18n.js";
+import { eventState, stateHint, statusBadge } from "../status.js";
 import { addDays, browserZone, today, utcToZoned, zonedToUTC, zoneNames } from "../time.js";
-import { confirmAction, describe, toast } from "../ui.js";
+import { confirmAction, copyableLink, copyText, describe, toast } from "../ui.js";
 
 export async function eventView(main, { id, navigate }) {
   const event = id ? await api("GET", `/api/events/${id}`) : null;
@@ -21,8 +22,12 @@ export async function eventView(main, { id, navigate }) {
     end: h("input", { type: "datetime-local", required: true, value: event ? utcToZoned(event.end_datetime, zone) : "" }),
     timezone: h("input", { type: "text", list: "zone-names", required: true, value: zone, autocomplete: "off" }),
     url: h("input", { type: "url", required: true, maxlength: 2000, placeholder: "https://", value: event?.webinar_url ?? "" }),
+    recording: h("input", { type: "url", maxlength: 2000, placeholder: "https://", value: event?.recording_url ?? "" }),
+    // New events are listed unless the organizer unticks it (the API's default too).
+    listed: h("input", { type: "checkbox", checked: event ? event.listed !== false : true }),
   };
   const general = h("p", { class: "error", role: "alert" });
+  const lifecycle = event ? lifecycleControls(event) : null;
   const designer = createDesigner({
     initial: customization,
     previewQuery: event ? `event_id=${event.id}` : "",
@@ -31,6 +36,7 @@ export async function eventView(main, { id, navigate }) {
 
   const form = h("form", { id: "event-form", class: "card", novalidate: true },
     h("h1", {}, event ? t("editEvent") : t("createEvent")),
+    event ? lifecycle.element : null,
     field({ id: "event-title", label: t("title"), errorKey: "title", input: inputs.title }),
     field({ id: "event-description", label: t("description"), errorKey: "description", input: inputs.description }),
     h("div", { class: "two-columns" },
@@ -39,6 +45,8 @@ export async function eventView(main, { id, navigate }) {
     field({ id: "event-timezone", label: t("timezone"), errorKey: "timezone", hint: t("timezoneHint"), input: inputs.timezone }),
     zoneList,
     field({ id: "event-url", label: t("webinarUrl"), errorKey: "webinar_url", input: inputs.url }),
+    field({ id: "event-recording-url", label: t("recordingUrl"), errorKey: "recording_url", hint: t("recordingHint"), input: inputs.recording }),
+    checkField({ id: "event-listed", label: t("listed"), errorKey: "listed", hint: t("listedHint"), input: inputs.listed }),
     designer.element,
     general,
     h("div", { class: "actions" },
@@ -56,6 +64,9 @@ export async function eventView(main, { id, navigate }) {
       end_datetime: zonedToUTC(inputs.end.value, timezone) ?? inputs.end.value,
       timezone,
       webinar_url: inputs.url.value.trim(),
+      // Empty means "no recording": null clears one that was set (the server also reads "" so).
+      recording_url: inputs.recording.value.trim() || null,
+      listed: inputs.listed.checked,
       customization_settings: designer.overrides(),
     };
     try {
@@ -81,9 +92,67 @@ export async function eventView(main, { id, navigate }) {
   }
 
   const sections = [form];
-  if (event) sections.push(await embedSection(event), statsSection(event));
+  if (event) sections.push(await embedSection(event), feedSection(event), statsSection(event));
   main.replaceChildren(...sections);
   inputs.title.focus();
+}
+
+/**
+ * The event's status with the one action that changes it: "Cancel event" while it is scheduled
+ * (ended included: a cancelled past event tells subscribed calendars it never took place),
+ * "Reinstate event" once cancelled. Both ask first in the shell's <dialog>. The change is applied
+ * in place, not by re-rendering the screen, so unsaved edits in the form below survive it.
+ */
+function lifecycleControls(initial) {
+  let event = initial;
+  const element = h("div", { class: "lifecycle", id: "event-lifecycle" });
+  const error = h("p", { class: "error", role: "alert", id: "lifecycle-error" });
+
+  function render() {
+    const state = eventState(event);
+    const action = event.status === "cancelled"
+      ? h("button", { type: "button", id: "reinstate-event", class: "secondary", onclick: reinstate }, t("reinstateEvent"))
+      : h("button", { type: "button", id: "cancel-event", class: "danger", onclick: cancel }, t("cancelEvent"));
+    element.replaceChildren(
+      h("div", { class: "lifecycle-text" },
+        // tabindex -1: focus lands here after a change, so a screen reader reads the new status.
+        h("p", { id: "event-status-line", class: "status-line", tabindex: -1 },
+          `${t("statusLabel")}: `, statusBadge(state, { id: "event-status" })),
+        h("p", { class: "hint", id: "event-status-hint" }, stateHint(state))),
+      action, error);
+  }
+
+  async function change(request, done) {
+    error.textContent = "";
+    try {
+      event = await request();
+      render();
+      toast(done);
+      document.getElementById("event-status-line").focus();
+    } catch (problem) {
+      error.textContent = describe(problem);
+    }
+  }
+
+  async function cancel() {
+    if (!(await confirmAction(t("confirmCancelEvent"), t("cancelEvent"), { cancelLabel: t("keepEvent") }))) return;
+    await change(() => api("POST", `/api/events/${event.id}/cancel`), t("eventCancelled"));
+  }
+
+  async function reinstate() {
+    if (!(await confirmAction(t("confirmReinstateEvent"), t("reinstateEvent"), { cancelLabel: t("keepCancelled"), tone: "primary" }))) return;
+    await change(() => api("PUT", `/api/events/${event.id}`, { status: "scheduled" }), t("eventReinstated"));
+  }
+
+  render();
+  return { element };
+}
+
+/** The event's own subscription feed: one calendar entry that follows every change. */
+function feedSection(event) {
+  return h("section", { class: "card", id: "event-feed", "aria-labelledby": "event-feed-heading" },
+    h("h2", { id: "event-feed-heading" }, t("eventFeed")),
+    copyableLink({ id: "event-feed-url", label: t("eventFeedUrl"), value: event.feed_url ?? "", hint: t("eventFeedHint") }));
 }
 
 async function embedSection(event) {
@@ -92,12 +161,7 @@ async function embedSection(event) {
   const copy = h("button", {
     type: "button", id: "copy-embed",
     onclick: async () => {
-      try {
-        await navigator.clipboard.writeText(textarea.value);
-      } catch {
-        textarea.select();
-        document.execCommand("copy");
-      }
+      await copyText(textarea.value, textarea);
       copy.textContent = t("copied");
       toast(t("copied"));
       setTimeout(() => { copy.textContent = t("copy"); }, 2500);
@@ -147,7 +211,7 @@ function statsSection(event) {
         h("table", { id: "stats-by-type", class: "data-table" },
           h("caption", {}, t("byProvider")),
           h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("provider")), h("th", { scope: "col" }, t("count")))),
-          h("tbody", {}, rows.map(([type, count]) => h("tr", { dataset: { type } }, h("th", { scope: "row" }, PROVIDER_NAMES[type] ?? type), h("td", {}, String(count)))))),
+          h("tbody", {}, rows.map(([type, count]) => h("tr", { dataset: { type } }, h("th", { scope: "row" }, providerName(type)), h("td", {}, String(count)))))),
         h("h3", {}, t("perDay")),
         dailyChart(timeline, stats.from, stats.to));
     } catch (problem) {

@@ -1,7 +1,8 @@
-// The organizer's events, newest first, with their click totals.
+// The organizer's events, newest first, with their status and click totals.
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import { language, t } from "../i18n.js";
+import { eventState, statusBadge } from "../status.js";
 
 export async function eventsView(main) {
   const list = await api("GET", "/api/events?limit=100");
@@ -12,13 +13,16 @@ export async function eventsView(main) {
     main.replaceChildren(heading, h("p", { id: "events-empty", class: "card empty" }, t("emptyEvents")));
     return;
   }
+  const now = Date.now();
   const items = list.events.map((event) => {
+    const state = eventState(event, now);
     const clicks = h("span", { class: "event-clicks" }, "…");
     api("GET", `/api/events/${event.id}/stats`).then(
       (stats) => { clicks.textContent = `${stats.total_clicks} ${t("clicks")}`; },
       () => { clicks.textContent = ""; });
-    return h("li", { dataset: { eventId: event.id }, class: "event-row" },
+    return h("li", { dataset: { eventId: event.id, status: state }, class: `event-row state-${state}` },
       h("a", { href: `#/events/${event.id}`, class: "event-link" }, event.title),
+      statusBadge(state, { className: "event-status", prefix: true }),
       h("span", { class: "event-date" },
         new Intl.DateTimeFormat(language() === "pl" ? "pl-PL" : "en-US", { dateStyle: "medium", timeStyle: "short", timeZone: event.timezone }).format(new Date(event.start_datetime)),
         ` (${event.timezone})`),
