@@ -292,7 +292,7 @@ feed_events, feed1_vevents, all_vevents, big_feed = int(a[14]), int(a[15] or 0),
 feed_cpu = sorted(cpu for _, cpu in feed_runs)
 base_cpu = sorted(cpu for _, cpu in baseline_runs)
 print(f"organizer feeds: {all_vevents} events in all feeds; organizer 1's feed holds {feed1_vevents} of its {feed_events} "
-      f"listed events (the rest ended over 30 days ago), largest feed {kib(big_feed)}")
+      f"listed events (events that ended over 30 days ago leave feeds), largest feed {kib(big_feed)}")
 print(f"republish organizer 1's feed (generate --organizer 1): CPU median {statistics.median(feed_cpu):.3f} s, "
       f"min {feed_cpu[0]:.3f} s, max {feed_cpu[-1]:.3f} s over {len(feed_cpu)} runs "
       f"(wall median {statistics.median(w for w, _ in feed_runs):.3f} s); process start-up included")
