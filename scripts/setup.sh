@@ -11,8 +11,8 @@ packages=(pkg-config libsqlite3-dev libxml2-dev zlib1g-dev sqlite3)
 python_packages=()
 if [[ "${1:-}" == "test" ]]; then
     packages+=(python3 python3-venv nginx wrk chromium chromium-driver openssl
-        postgresql-15 postgresql-client-15)
-    python_packages+=(pytest icalendar "schemathesis==4.32.5" selenium)
+        postgresql-15 postgresql-client-15 vdirsyncer khal)
+    python_packages+=(pytest icalendar "schemathesis==4.32.5" selenium ical vobject)
 fi
 
 missing=()
