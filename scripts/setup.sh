@@ -3,8 +3,9 @@
 # missing, so a second run costs a few dpkg queries. Pass "test" to add what the test suite needs:
 # Nginx (end-to-end), wrk (benchmarks), Chromium and its driver (the panel's browser test),
 # PostgreSQL 15 server and client (the suites start throwaway servers of their own, see
-# Tests/pysupport/postgres_support.py), and a project-local Python virtualenv with pytest,
-# icalendar, schemathesis and Selenium.
+# Tests/pysupport/postgres_support.py), vdirsyncer and khal (a real calendar subscription client),
+# and a project-local Python virtualenv with pytest, three iCalendar parsers (icalendar, ical,
+# vobject), schemathesis, Selenium and axe-core.
 set -euo pipefail
 
 packages=(pkg-config libsqlite3-dev libxml2-dev zlib1g-dev sqlite3)
@@ -45,6 +46,9 @@ if ((${#python_packages[@]})); then
     root=$(cd "$(dirname "$0")/.." && pwd)
     [[ -x "$root/.venv/bin/python" ]] || python3 -m venv "$root/.venv"
     "$root/.venv/bin/python" -m pip install -q --disable-pip-version-check "${python_packages[@]}"
+    # axe-core for the panel's accessibility checks: only the wheel's axe.min.js is used, so its
+    # Playwright dependency is not installed.
+    "$root/.venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps axe-playwright-python
 fi
 
 command -v swift >/dev/null || { echo "setup: Swift 6.1 or newer must be on PATH (https://swift.org/install)" >&2; exit 1; }
