@@ -61,6 +61,15 @@ def event_ids(db: Path) -> dict[str, int]:
         conn.close()
 
 
+def tombstone_count(db: Path) -> int:
+    """Deleted events whose cancellation their own feed still carries (calendar/{id}/feed.ics)."""
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM event_tombstones").fetchone()[0]
+    finally:
+        conn.close()
+
+
 def event_file_count(files: dict[str, bytes]) -> int:
     return sum(1 for k in files if k.startswith(("widget/event/", "calendar/")) and not fs.LEFTOVER.search(k))
 
@@ -108,7 +117,8 @@ def test_sigkill_mid_publish_then_restart_matches_fresh_generate(tmp_path: Path)
         generated = fs.generate_all(db, out, public_url)
         assert generated.returncode == 0, f"generate --all failed: {generated.stdout}{generated.stderr}"
         seeded_files = event_file_count(fs.tree(out))
-        assert seeded_files == 3 * EVENTS, f"seeded publish produced {seeded_files} event files for {EVENTS} events"
+        # Widget, gzip twin, download and the event's own feed.
+        assert seeded_files == 4 * EVENTS, f"seeded publish produced {seeded_files} event files for {EVENTS} events"
 
         # Calibration: one republish that is not interrupted, to know how long it takes.
         calibration = fs.call(api.base, "PUT", "/api/settings/iframe", {"iframe_defaults": {"accent_color": "#123456"}}, token, timeout=120)
@@ -184,7 +194,10 @@ def test_sigkill_mid_publish_then_restart_matches_fresh_generate(tmp_path: Path)
         assert generated.returncode == 0, f"fresh generate --all failed: {generated.stdout}{generated.stderr}"
         expected = comparable(fs.tree(fresh))
         live = event_ids(db)
-        assert event_file_count(expected) == 3 * len(live), f"fresh render has {event_file_count(expected)} event files for {len(live)} events"
+        # Four files per event, and the feed that each deleted event keeps for its subscribers.
+        deleted_feeds = tombstone_count(db)
+        assert event_file_count(expected) == 4 * len(live) + deleted_feeds, \
+            f"fresh render has {event_file_count(expected)} event files for {len(live)} events and {deleted_feeds} tombstones"
 
         def matches() -> bool:
             return comparable(fs.tree(out)) == expected and not fs.leftovers(out)

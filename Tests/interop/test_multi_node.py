@@ -11,7 +11,8 @@ Every request goes through a node's Nginx; asynchronous work is polled for with 
 - test_changes_on_one_node_reach_the_other_within_a_second: an event created through node A's API
   is served by node B's Nginx (widget and .ics, with the new title) within 1 s of the API's answer;
   a title change on A reaches B's widget and .ics within 1 s; a deletion on A makes B's widget and
-  .ics 404, and B's tracker answer 404 for the event's /track link, within 1 s.
+  .ics 404, and B's tracker answer 404 for the event's /track link, within 1 s; and B's copies of
+  the event's feed and of the organizer's feed carry its cancellation within 1 s.
 - test_clicks_through_both_nodes_are_all_counted_once: 5,000 concurrent clicks spread over both
   nodes' Nginx are all answered 302; the statistics on A and on B both say exactly 5,000, and so
   do PostgreSQL's raw rows (widget_interactions) and hourly rollup (interaction_counts).
@@ -327,6 +328,20 @@ def test_changes_on_one_node_reach_the_other_within_a_second(cluster):
     print(f"delete on A -> B's widget 404 after {gone_widget_s * 1000:.0f} ms, .ics 404 after {gone_ics_s * 1000:.0f} ms, "
           f"/track 404 after {gone_track_s * 1000:.0f} ms")
     assert not (b.out / "widget" / "event" / public_id).exists(), "B's out/ still holds the deleted widget"
+
+    # ---- feeds follow too --------------------------------------------------------------------
+    # The deletion's cancellation (a tombstone in PostgreSQL) reaches B's copies of the event's
+    # own feed and of the organizer's feed: B's subscribers learn it is cancelled.
+    feed = fetch(a.port, "GET", "/api/feed", token=token)
+    assert feed.status == 200, feed
+    feed_path = "/" + feed.json()["feed_url"].split("/", 3)[3]
+    uid = f"UID:{public_id}@"
+    cancelled = f"SUMMARY:Cancelled: {new_title}"
+    feed_s = time_until("B's organizer feed carrying the cancellation", lambda: serves(b, feed_path, uid, cancelled, "STATUS:CANCELLED"),
+                        deleted_at, PROPAGATION_LIMIT_S, b_files)
+    own_s = time_until("B's event feed carrying the cancellation",
+                       lambda: serves(b, f"/calendar/{public_id}/feed.ics", uid, "STATUS:CANCELLED"), deleted_at, PROPAGATION_LIMIT_S, b_files)
+    print(f"delete on A -> B's organizer feed cancelled after {feed_s * 1000:.0f} ms, its event feed after {own_s * 1000:.0f} ms")
     assert not still_running(a, b), still_running(a, b)
 
 

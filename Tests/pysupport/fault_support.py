@@ -487,6 +487,8 @@ def tree_diff(actual: dict[str, bytes], expected: dict[str, bytes], limit: int =
 
 
 def event_files(out: Path, public_id: str) -> dict[str, Path]:
+    """The files a visitor fetches; a deleted event has none of them. (Its own feed,
+    calendar/{id}/feed.ics, stays on purpose: it tells subscribers the event is cancelled.)"""
     return {
         "html": out / "widget" / "event" / public_id / "index.html",
         "gz": out / "widget" / "event" / public_id / "index.html.gz",
