@@ -111,6 +111,17 @@ import Testing
     }
 
     @Test(arguments: Backend.available)
+    func aDefaultsChangeLogsTheOrganizersFeedEvenWithoutEvents(_ backend: Backend) throws {
+        let database = try backend.makeStore(in: folder).store
+        let user = try database.createUser(email: "a@example.com", passwordHash: "h", fullName: nil, now: Fixtures.start)
+        let before = try database.latestLinkChange()
+        try database.setWidgetDefaults(CustomizationOverrides(language: .pl), userID: user.id, now: Fixtures.start)
+        try database.setWidgetDefaults(CustomizationOverrides(language: .en), userID: user.id, now: Fixtures.start)
+        #expect(try database.linkChanges(after: before).ids == [user.feedID, user.feedID])
+        #expect(try database.feedOwner(publicID: user.feedID)?.userID == user.id)
+    }
+
+    @Test(arguments: Backend.available)
     func deletingWithoutATombstoneLeavesNothing(_ backend: Backend) throws {
         let database = try backend.makeStore(in: folder).store
         let user = try database.createUser(email: "a@example.com", passwordHash: "h", fullName: nil, now: Fixtures.start)

@@ -172,9 +172,10 @@ import Testing
         #expect(changes.ids == [a.publicID, b.publicID, a.publicID, b.publicID])
         #expect(changes.latest == (try database.latestLinkChange()))
         #expect(!changes.missedSome)
-        // The organizer's defaults decide every event's providers: each of their events is named.
+        // The organizer's defaults decide every event's providers: each of their events is named,
+        // and their feed (its name and language).
         try database.setWidgetDefaults(CustomizationOverrides(language: .pl), userID: user.id, now: Fixtures.start)
-        #expect(try database.linkChanges(after: changes.latest).ids == [a.publicID])
+        #expect(try database.linkChanges(after: changes.latest).ids == [a.publicID, user.feedID])
         // Pruning everything (now far ahead) leaves a reader that was behind knowing it missed some.
         let latest = try database.latestLinkChange()
         try database.pruneLinkChanges(olderThan: 0, now: Date().addingTimeInterval(10))

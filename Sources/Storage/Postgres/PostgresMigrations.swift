@@ -217,6 +217,17 @@ enum PostgresMigrations {
             CREATE TRIGGER link_changes_tombstone AFTER DELETE ON event_tombstones
                 FOR EACH ROW EXECUTE FUNCTION attendify_log_tombstone_change()
             """,
+            // As in SQLite: a defaults change names the organizer's feed too.
+            """
+            CREATE OR REPLACE FUNCTION attendify_log_settings_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_advisory_xact_lock(\(changeLogLock));
+                INSERT INTO link_changes (public_id) SELECT public_id FROM events WHERE user_id = NEW.user_id ORDER BY id;
+                INSERT INTO link_changes (public_id) SELECT feed_id FROM users WHERE id = NEW.user_id;
+                PERFORM pg_notify(\(channelExpression), '');
+                RETURN NULL;
+            END $$
+            """,
             ]
         ),
     ]

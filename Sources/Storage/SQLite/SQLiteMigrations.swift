@@ -151,6 +151,18 @@ enum SQLiteMigrations {
                     CREATE TRIGGER link_changes_tombstone_delete AFTER DELETE ON event_tombstones BEGIN
                         INSERT INTO link_changes (public_id) VALUES (OLD.public_id);
                     END;
+                    -- The defaults also name the organizer's feed and set its language: log the
+                    -- feed too, so followers rebuild it even for an organizer without events.
+                    DROP TRIGGER link_changes_settings_insert;
+                    DROP TRIGGER link_changes_settings_update;
+                    CREATE TRIGGER link_changes_settings_insert AFTER INSERT ON user_settings BEGIN
+                        INSERT INTO link_changes (public_id) SELECT public_id FROM events WHERE user_id = NEW.user_id;
+                        INSERT INTO link_changes (public_id) SELECT feed_id FROM users WHERE id = NEW.user_id AND feed_id IS NOT NULL;
+                    END;
+                    CREATE TRIGGER link_changes_settings_update AFTER UPDATE ON user_settings BEGIN
+                        INSERT INTO link_changes (public_id) SELECT public_id FROM events WHERE user_id = NEW.user_id;
+                        INSERT INTO link_changes (public_id) SELECT feed_id FROM users WHERE id = NEW.user_id AND feed_id IS NOT NULL;
+                    END;
                     """)
         }
         return migrator
