@@ -65,8 +65,8 @@ struct WidgetView {
         title = PlainText.normalized(event.title)
         description = PlainText.normalized(event.description)
         showDescription = settings.showDescription && !description.isEmpty
-        heading = strings.heading
-        buttonsLabel = strings.buttonsLabel
+        heading = phase == .upcoming ? strings.heading : strings.subscribeHeading
+        buttonsLabel = phase == .upcoming ? strings.buttonsLabel : strings.subscribeHeading
         dateText = schedule.dateText
         timeText = schedule.timeText
         zoneText = schedule.zoneText

@@ -90,6 +90,24 @@ import Testing
         #expect(gzip.contents.starts(with: [0x1F, 0x8B]))
     }
 
+    @Test func afterTheEndOnlyTheSubscribeButtonsStayAndOnlyToTheOrganizersFeed() async throws {
+        let renderer = WidgetRenderer(templates: try await GeneratorFixtures.templates(), uidHost: "example.org")
+        var settings = WidgetSettings.defaults
+        settings.providers = [.google, .subscribeWebcal, .ics, .subscribeGoogle]
+        let event = GeneratorFixtures.event()
+        let after = event.end.addingTimeInterval(60)
+        let upcoming = try renderer.widgetHTML(event: event, settings: settings, now: GeneratorFixtures.before)
+        #expect(upcoming.contains("<h2>Add to calendar</h2>"))
+        let types = { (page: String) in page.components(separatedBy: "data-type=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) } }
+        #expect(types(upcoming) == ["google", "subscribe_webcal", "ics", "subscribe_google"])
+        let ended = try renderer.widgetHTML(event: event, settings: settings, now: after)
+        #expect(types(ended) == ["subscribe_webcal", "subscribe_google"])
+        #expect(ended.contains("<h2>Subscribe to our webinars</h2>") && ended.contains(#"data-state="ended""#))
+        var unlisted = event
+        unlisted.listed = false  // its subscription would be its own feed: nothing left to offer
+        #expect(types(try renderer.widgetHTML(event: unlisted, settings: settings, now: after)).isEmpty)
+    }
+
     @Test func renderingIsDeterministic() async throws {
         let renderer = WidgetRenderer(templates: try await GeneratorFixtures.templates(), uidHost: "example.org")
         let item = GeneratorFixtures.item(GeneratorFixtures.event())

@@ -1,6 +1,8 @@
 /// The widget's and the feeds' fixed texts in each supported language.
 public struct WidgetStrings: Sendable {
     public let heading: String
+    /// Above the subscribe buttons once the event itself can no longer be added.
+    public let subscribeHeading: String
     public let buttonsLabel: String
     public let joinLink: String
     /// The widget of a cancelled event: a short state and a sentence.
@@ -33,7 +35,7 @@ public struct WidgetStrings: Sendable {
     }
 
     static let english = WidgetStrings(
-        heading: "Add to calendar", buttonsLabel: "Add this event to your calendar", joinLink: "Join link",
+        heading: "Add to calendar", subscribeHeading: "Subscribe to our webinars", buttonsLabel: "Add this event to your calendar", joinLink: "Join link",
         cancelledState: "Cancelled", cancelledText: "This webinar has been cancelled.",
         endedState: "This webinar has ended", recordingLink: "Watch the recording",
         cancelledTitlePrefix: "Cancelled: ", cancelledNotice: "This event has been cancelled.",
@@ -46,7 +48,7 @@ public struct WidgetStrings: Sendable {
     )
 
     static let polish = WidgetStrings(
-        heading: "Dodaj do kalendarza", buttonsLabel: "Dodaj to wydarzenie do swojego kalendarza", joinLink: "Link do wydarzenia",
+        heading: "Dodaj do kalendarza", subscribeHeading: "Subskrybuj nasze webinary", buttonsLabel: "Dodaj to wydarzenie do swojego kalendarza", joinLink: "Link do wydarzenia",
         cancelledState: "Odwołane", cancelledText: "To wydarzenie zostało odwołane.",
         endedState: "To wydarzenie już się zakończyło", recordingLink: "Obejrzyj nagranie",
         cancelledTitlePrefix: "Odwołane: ", cancelledNotice: "To wydarzenie zostało odwołane.",
