@@ -59,10 +59,13 @@ struct EventResponse: Encodable {
     var feedURL: String
     var recordingURL: String?
     var listed: Bool
+    var recurrence: RecurrenceResponse?
+    var nextStart: String?
+    var nextEnd: String?
     var createdAt: String
     var updatedAt: String
 
-    init(_ event: Event, publicBase: String) {
+    init(_ event: Event, publicBase: String, now: Date) {
         id = event.id
         publicID = event.publicID.rawValue
         title = event.title
@@ -79,6 +82,10 @@ struct EventResponse: Encodable {
         feedURL = "\(publicBase)\(ProviderLinks.eventFeedPath(event.publicID))"
         recordingURL = event.recordingURL
         listed = event.listed
+        recurrence = event.recurrence.map(RecurrenceResponse.init)
+        let next = event.status == .cancelled ? nil : event.nextSession(at: now)
+        nextStart = next.map { RFC3339.format($0.start) }
+        nextEnd = next.map { RFC3339.format($0.end) }
         createdAt = RFC3339.format(event.createdAt)
         updatedAt = RFC3339.format(event.updatedAt)
     }
@@ -102,12 +109,17 @@ struct EventResponse: Encodable {
         try container.encode(status, forKey: .status)
         try container.encode(recordingURL, forKey: .recordingURL)
         try container.encode(listed, forKey: .listed)
+        try container.encode(recurrence, forKey: .recurrence)
+        try container.encode(nextStart, forKey: .nextStart)
+        try container.encode(nextEnd, forKey: .nextEnd)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, description, timezone, sequence, status, listed
+        case id, title, description, timezone, sequence, status, listed, recurrence
+        case nextStart = "next_start"
+        case nextEnd = "next_end"
         case feedURL = "feed_url"
         case recordingURL = "recording_url"
         case publicID = "public_id"
@@ -120,6 +132,58 @@ struct EventResponse: Encodable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
+}
+
+/// A series' rule as the API shows it: every key present, the unused end as null.
+struct RecurrenceResponse: Encodable {
+    var freq: String
+    var interval: Int
+    var byDay: [String]
+    var byMonthDay: [Int]
+    var count: Int?
+    var until: String?
+    var exdates: [String]
+
+    init(_ rule: Recurrence) {
+        freq = rule.frequency.rawValue
+        interval = rule.interval
+        byDay = rule.byDay.map(\.description)
+        byMonthDay = rule.byMonthDay
+        switch rule.end {
+        case .count(let n): count = n
+        case .until(let date): until = RFC3339.format(date)
+        }
+        exdates = rule.exdates.sorted().map(RFC3339.format)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case freq, interval, count, until, exdates
+        case byDay = "by_day"
+        case byMonthDay = "by_month_day"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(freq, forKey: .freq)
+        try container.encode(interval, forKey: .interval)
+        try container.encode(byDay, forKey: .byDay)
+        try container.encode(byMonthDay, forKey: .byMonthDay)
+        try container.encode(count, forKey: .count)
+        try container.encode(until, forKey: .until)
+        try container.encode(exdates, forKey: .exdates)
+    }
+}
+
+/// `POST /api/recurrence/preview`: every session of a rule, and the rule in words.
+struct RecurrencePreviewResponse: Encodable {
+    struct Session: Encodable {
+        var start: String
+        var end: String
+    }
+
+    var occurrences: [Session]
+    var total: Int
+    var summary: String
 }
 
 /// `GET /api/feed`: the organizer's feed and the ways to subscribe to it.

@@ -6,7 +6,7 @@ import Foundation
 enum EventInput {
     static let allowedKeys: Set<String> = [
         "title", "description", "start_datetime", "end_datetime", "timezone", "webinar_url", "customization_settings",
-        "recording_url", "listed",
+        "recording_url", "listed", "recurrence",
     ]
     /// A new event is always scheduled; `status` changes an existing one (reinstating a
     /// cancelled event, or cancelling like `POST /cancel`).
@@ -33,6 +33,15 @@ enum EventInput {
                 fields.add(ValidationFailure(field: "status", message: "must be one of scheduled, cancelled"))
             }
         }
+        // null makes the event a one-off; leaving the key out keeps the stored rule.
+        var recurrence = base?.recurrence
+        if let value = fields.value("recurrence") {
+            do {
+                recurrence = try RecurrenceInput.parse(value)
+            } catch {
+                fields.add(error)
+            }
+        }
         var customization = base?.customization ?? CustomizationOverrides()
         if let value = fields.value("customization_settings"), value != .null {
             do {
@@ -47,7 +56,7 @@ enum EventInput {
             title: title ?? base?.title ?? "", description: description ?? base?.description ?? "",
             start: start ?? base?.start ?? Date(timeIntervalSince1970: 0), end: end ?? base?.end ?? Date(timeIntervalSince1970: 0),
             timeZone: timeZone ?? base?.timeZone ?? "UTC", webinarURL: webinarURL ?? base?.webinarURL ?? "",
-            customization: customization, status: status, recordingURL: recordingURL, listed: listed ?? base?.listed ?? true)
+            customization: customization, status: status, recordingURL: recordingURL, listed: listed ?? base?.listed ?? true, recurrence: recurrence)
         do {
             return try draft.validated()
         } catch {

@@ -149,6 +149,6 @@ struct EventsController<Context: APIRequestContext>: Sendable {
     }
 
     func response(_ event: Event) -> EventResponse {
-        EventResponse(event, publicBase: config.publicBase)
+        EventResponse(event, publicBase: config.publicBase, now: now())
     }
 }

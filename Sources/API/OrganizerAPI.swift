@@ -30,6 +30,7 @@ public enum OrganizerAPI {
         StatsController<Context>(database: database, events: events, now: now).addRoutes(to: routes)
         SettingsController<Context>(database: database, generator: generator, config: config, now: now).addRoutes(to: routes)
         FeedController<Context>(database: database, config: config).addRoutes(to: routes)
+        RecurrencePreviewController<Context>(config: config).addRoutes(to: routes)
         PreviewController<Context>(database: database, renderer: generator.renderer, events: events, now: now).addRoutes(to: routes)
 
         routes.addMethodNotAllowedHandlers()

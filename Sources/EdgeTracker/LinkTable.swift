@@ -38,11 +38,12 @@ public final class LinkTable: Sendable {
                 } else if event.status == .cancelled {
                     locations[type.index] = widget
                 } else {
-                    locations[type.index] = links.url(for: type, event: event)
+                    // A series' Outlook/Yahoo links (from before it became one) get its .ics.
+                    locations[type.index] = links.url(for: type, event: event) ?? ProviderLinks.icsPath(event.publicID)
                 }
             }
             self.init(
-                eventID: event.id, locations: locations, endsAt: event.status == .cancelled ? .max : event.end.epochSeconds,
+                eventID: event.id, locations: locations, endsAt: event.status == .cancelled ? .max : event.lastEnd.epochSeconds,
                 afterEnd: event.recordingURL ?? widget)
         }
 

@@ -25,7 +25,7 @@ public struct WidgetRenderer: Sendable {
 
     /// The widget page alone (also used by previews of unsaved settings).
     public func widgetHTML(event: Event, settings: WidgetSettings, now: Date) throws -> String {
-        let view = WidgetView(event: event, settings: settings, phase: event.phase(at: now))
+        let view = WidgetView(event: event, settings: settings, now: now)
         guard let html = templates.render(view, template: "widget") else {
             throw RenderError.templateFailed("widget")
         }

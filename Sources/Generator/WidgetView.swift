@@ -32,6 +32,11 @@ struct WidgetView {
     var zoneText: String
     var startISO: String
     var buttons: [Button]
+    /// A series' rule in words, and the note about calendars that cannot add a series.
+    var ruleText: String
+    var hasRule: Bool { !ruleText.isEmpty }
+    var seriesNote: String
+    var hasSeriesNote: Bool { !seriesNote.isEmpty }
     /// Add buttons only while the event is upcoming; the subscribe ones also after it ended or
     /// was cancelled when they lead to the organizer's feed (the next webinars).
     var showButtons: Bool
@@ -56,10 +61,13 @@ struct WidgetView {
     static let lightDefaults = Palette(background: "#ffffff", text: "#111827", muted: "#4b5563", accent: "#1d4ed8", onAccent: "#ffffff")
     static let darkDefaults = Palette(background: "#111827", text: "#f9fafb", muted: "#d1d5db", accent: "#93c5fd", onAccent: "#000000")
 
-    init(event: Event, settings: WidgetSettings, phase: EventPhase) {
+    init(event: Event, settings: WidgetSettings, now: Date) {
         let strings = WidgetStrings.for(settings.language)
+        let phase = event.phase(at: now)
+        // A series shows its next session (the last one once all are over).
+        let session = event.nextSession(at: now) ?? event.sessions.last ?? Recurrence.Occurrence(start: event.start, end: event.end)
         let schedule = WidgetSchedule(
-            start: event.start, end: event.end, timeZoneIdentifier: event.timeZone, language: settings.language)
+            start: session.start, end: session.end, timeZoneIdentifier: event.timeZone, language: settings.language)
         lang = settings.language.rawValue
         // The same canonical text as the .ics, even for rows that bypassed EventDraft.
         title = PlainText.normalized(event.title)
@@ -70,9 +78,14 @@ struct WidgetView {
         dateText = schedule.dateText
         timeText = schedule.timeText
         zoneText = schedule.zoneText
-        startISO = UTCTimestamp.extended(event.start)
+        startISO = UTCTimestamp.extended(session.start)
+        let zone = TimeZone(identifier: event.timeZone) ?? TimeZone(identifier: "UTC")!
+        ruleText = event.recurrence?.summary(start: event.start, zone: zone, language: settings.language) ?? ""
+        let hidesSome = event.recurrence != nil && settings.providers.contains { !$0.carriesSeries }
+        seriesNote = hidesSome && phase == .upcoming ? strings.seriesNote : ""
         let offered = settings.providers.filter { type in
-            phase == .upcoming || (!type.addsEvent && event.listed)
+            guard event.recurrence == nil || type.carriesSeries else { return false }
+            return phase == .upcoming || (!type.addsEvent && event.listed)
         }
         buttons = offered.map { type in
             // The .ics and webcal:// open in the visitor's own calendar app, not in a tab.
@@ -140,6 +153,10 @@ extension WidgetView: MustacheParent {
         case "zoneText": zoneText
         case "startISO": startISO
         case "buttons": buttons
+        case "ruleText": ruleText
+        case "hasRule": hasRule
+        case "seriesNote": seriesNote
+        case "hasSeriesNote": hasSeriesNote
         case "showButtons": showButtons
         case "hasState": hasState
         case "state": state

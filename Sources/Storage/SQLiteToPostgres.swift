@@ -78,7 +78,9 @@ public enum SQLiteToPostgres {
             db,
             """
             SELECT id, user_id, public_id, title, description, start_datetime, end_datetime, timezone, webinar_url, customization_settings,
-            sequence, created_at, updated_at, status, recording_url, listed, ended_published_for, aged_published_for FROM events
+            sequence, created_at, updated_at, status, recording_url, listed, ended_published_for, aged_published_for,
+            COALESCE(recurrence, '') AS recurrence, COALESCE(last_end, end_datetime) AS last_end,
+            COALESCE(session_render_at, -1) AS session_render_at FROM events
             """
         ) { rows in
             // -1 stands for "never rendered" in the arrays (no end time is negative).
@@ -86,8 +88,9 @@ public enum SQLiteToPostgres {
                 """
                 INSERT INTO events (id, user_id, public_id, title, description, start_datetime, end_datetime, timezone, webinar_url,
                 customization_settings, sequence, created_at, updated_at, status, recording_url, listed, ended_published_for,
-                aged_published_for)
-                SELECT a, b, c, d, e, f, g, h, i, j, k, l, m, n, NULLIF(o, ''), p, NULLIF(q, -1), NULLIF(r, -1) FROM unnest(\(rows.map { $0["id"] as Int64 })::BIGINT[], \(rows.map { $0["user_id"] as Int64 })::BIGINT[],
+                aged_published_for, recurrence, last_end, session_render_at)
+                SELECT a, b, c, d, e, f, g, h, i, j, k, l, m, n, NULLIF(o, ''), p, NULLIF(q, -1), NULLIF(r, -1), NULLIF(s, ''), t,
+                NULLIF(u, -1) FROM unnest(\(rows.map { $0["id"] as Int64 })::BIGINT[], \(rows.map { $0["user_id"] as Int64 })::BIGINT[],
                 \(rows.map { $0["public_id"] as String })::TEXT[], \(rows.map { $0["title"] as String })::TEXT[],
                 \(rows.map { $0["description"] as String })::TEXT[], \(rows.map { $0["start_datetime"] as Int64 })::BIGINT[],
                 \(rows.map { $0["end_datetime"] as Int64 })::BIGINT[], \(rows.map { $0["timezone"] as String })::TEXT[],
@@ -96,27 +99,32 @@ public enum SQLiteToPostgres {
                 \(rows.map { $0["updated_at"] as Int64 })::BIGINT[], \(rows.map { $0["status"] as String })::TEXT[],
                 \(rows.map { ($0["recording_url"] as String?) ?? "" })::TEXT[], \(rows.map { $0["listed"] as Bool })::BOOLEAN[],
                 \(rows.map { ($0["ended_published_for"] as Int64?) ?? -1 })::BIGINT[],
-                \(rows.map { ($0["aged_published_for"] as Int64?) ?? -1 })::BIGINT[]) AS x(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r)
+                \(rows.map { ($0["aged_published_for"] as Int64?) ?? -1 })::BIGINT[], \(rows.map { $0["recurrence"] as String })::TEXT[],
+                \(rows.map { $0["last_end"] as Int64 })::BIGINT[], \(rows.map { $0["session_render_at"] as Int64 })::BIGINT[])
+                AS x(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u)
                 """)
         }
         try eachChunk(
             db,
             """
             SELECT rowid AS id, public_id, user_id, title, description, start_datetime, end_datetime, timezone, webinar_url,
-            customization_settings, sequence, listed, created_at, deleted_at FROM event_tombstones
+            customization_settings, sequence, listed, created_at, deleted_at, COALESCE(recurrence, '') AS recurrence,
+            COALESCE(last_end, end_datetime) AS last_end FROM event_tombstones
             """
         ) { rows in
             try connection.run(
                 """
                 INSERT INTO event_tombstones (public_id, user_id, title, description, start_datetime, end_datetime, timezone, webinar_url,
-                customization_settings, sequence, listed, created_at, deleted_at)
-                SELECT * FROM unnest(\(rows.map { $0["public_id"] as String })::TEXT[], \(rows.map { $0["user_id"] as Int64 })::BIGINT[],
+                customization_settings, sequence, listed, created_at, deleted_at, recurrence, last_end)
+                SELECT a, b, c, d, e, f, g, h, i, j, k, l, m, NULLIF(n, ''), o FROM unnest(\(rows.map { $0["public_id"] as String })::TEXT[], \(rows.map { $0["user_id"] as Int64 })::BIGINT[],
                 \(rows.map { $0["title"] as String })::TEXT[], \(rows.map { $0["description"] as String })::TEXT[],
                 \(rows.map { $0["start_datetime"] as Int64 })::BIGINT[], \(rows.map { $0["end_datetime"] as Int64 })::BIGINT[],
                 \(rows.map { $0["timezone"] as String })::TEXT[], \(rows.map { $0["webinar_url"] as String })::TEXT[],
                 \(rows.map { $0["customization_settings"] as String })::TEXT[],
                 \(rows.map { Int32(clamping: $0["sequence"] as Int64) })::INTEGER[], \(rows.map { $0["listed"] as Bool })::BOOLEAN[],
-                \(rows.map { $0["created_at"] as Int64 })::BIGINT[], \(rows.map { $0["deleted_at"] as Int64 })::BIGINT[])
+                \(rows.map { $0["created_at"] as Int64 })::BIGINT[], \(rows.map { $0["deleted_at"] as Int64 })::BIGINT[],
+                \(rows.map { $0["recurrence"] as String })::TEXT[], \(rows.map { $0["last_end"] as Int64 })::BIGINT[])
+                AS x(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o)
                 """)
         }
         try eachChunk(db, "SELECT rowid AS id, user_id, iframe_defaults, updated_at FROM user_settings") { rows in

@@ -13,5 +13,20 @@ enum StoredJSON {
     static func decode(_ text: String) throws -> CustomizationOverrides {
         try JSONDecoder().decode(CustomizationOverrides.self, from: Data(text.utf8))
     }
+
+    /// A series' rule, or nil for a one-off (NULL in the column).
+    static func encode(_ recurrence: Recurrence?) throws -> String? {
+        guard let recurrence else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(recurrence), as: UTF8.self)
+    }
+
+    static func decodeRecurrence(_ text: String?) throws -> Recurrence? {
+        try text.map { try JSONDecoder().decode(Recurrence.self, from: Data($0.utf8)) }
+    }
+
+    /// The SQL for when an event is over, the same in both engines' queries.
+    static let effectiveEnd = "COALESCE(last_end, end_datetime)"
 }
 

@@ -34,7 +34,7 @@ public struct ICSWriter: Sendable {
 
     /// The `.ics` download: one event, no calendar name (it is imported, not subscribed to).
     public func calendar(for entry: Entry) -> String {
-        Self.finish(Self.header + vevent(entry) + ["END:VCALENDAR"])
+        Self.finish(Self.header + Self.timeZones(for: [entry]) + vevent(entry) + ["END:VCALENDAR"])
     }
 
     /// The download of an event in English.
@@ -51,12 +51,47 @@ public struct ICSWriter: Sendable {
             "X-WR-CALNAME:\(name)", "NAME:\(name)", "X-WR-CALDESC:\(about)", "DESCRIPTION:\(about)",
             "REFRESH-INTERVAL;VALUE=DURATION:\(Self.refreshInterval)", "X-PUBLISHED-TTL:\(Self.refreshInterval)",
         ]
+        lines += Self.timeZones(for: entries)
         for entry in entries { lines += vevent(entry) }
         lines.append("END:VCALENDAR")
         return Self.finish(lines)
     }
 
     private static let header = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:\(productID)", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+
+    /// One VTIMEZONE per zone a series of `entries` keeps its wall-clock time in, covering all
+    /// of its sessions; one-off events are written in UTC and need none.
+    static func timeZones(for entries: [Entry]) -> [String] {
+        var spans: [String: (from: Date, to: Date)] = [:]
+        for entry in entries where entry.event.recurrence != nil {
+            let event = entry.event
+            let span = spans[event.timeZone] ?? (event.start, event.lastEnd)
+            spans[event.timeZone] = (min(span.from, event.start), max(span.to, event.lastEnd))
+        }
+        return spans.keys.sorted().flatMap { identifier -> [String] in
+            guard let zone = TimeZone(identifier: identifier), let span = spans[identifier] else { return [] }
+            return VTimeZoneWriter.lines(for: zone, from: span.from, through: span.to)
+        }
+    }
+
+    /// DTSTART/DTEND (and the rule) of an event: UTC for a one-off; for a series the local
+    /// wall-clock time with its TZID, so every session keeps that time across offset changes.
+    static func timing(_ event: Event) -> [String] {
+        guard let recurrence = event.recurrence, let zone = TimeZone(identifier: event.timeZone) else {
+            return ["DTSTART:\(UTCTimestamp.basic(event.start))", "DTEND:\(UTCTimestamp.basic(event.end))"]
+        }
+        let tzid = "TZID=\(event.timeZone)"
+        var lines = [
+            "DTSTART;\(tzid):\(VTimeZoneWriter.localTime(event.start, in: zone))",
+            "DTEND;\(tzid):\(VTimeZoneWriter.localTime(event.end, in: zone))",
+            "RRULE:\(recurrence.rruleValue)",
+        ]
+        if !recurrence.exdates.isEmpty {
+            let dates = recurrence.exdates.sorted().map { VTimeZoneWriter.localTime($0, in: zone) }
+            lines.append("EXDATE;\(tzid):\(dates.joined(separator: ","))")
+        }
+        return lines
+    }
 
     private static func finish(_ lines: [String]) -> String {
         lines.map(ICSText.fold).joined(separator: "\r\n") + "\r\n"
@@ -79,8 +114,7 @@ public struct ICSWriter: Sendable {
             "DTSTAMP:\(UTCTimestamp.basic(event.updatedAt))",
             "CREATED:\(UTCTimestamp.basic(event.createdAt))",
             "LAST-MODIFIED:\(UTCTimestamp.basic(event.updatedAt))",
-            "DTSTART:\(UTCTimestamp.basic(event.start))",
-            "DTEND:\(UTCTimestamp.basic(event.end))",
+        ] + Self.timing(event) + [
             "SUMMARY:\(ICSText.escape(summary))",
             "DESCRIPTION:\(ICSText.escape(details))",
             "URL:\(Self.uriValue(event.webinarURL))",

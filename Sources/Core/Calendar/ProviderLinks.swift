@@ -14,13 +14,13 @@ public struct ProviderLinks: Sendable {
     /// The redirect target of `/track/{public_id}/{type}` for the types that add the event (for
     /// `ics` a site-relative path); nil for subscriptions, whose targets are `SubscriptionLinks`.
     public func url(for type: ProviderType, event: Event) -> String? {
+        if event.recurrence != nil && !type.carriesSeries { return nil }
         switch type {
         case .subscribeWebcal, .subscribeGoogle, .subscribeOutlook:
             return nil
         case .google:
             return build(
-                base: "https://calendar.google.com/calendar/render?action=TEMPLATE",
-                fixed: [("dates", "\(UTCTimestamp.basic(event.start))/\(UTCTimestamp.basic(event.end))")],
+                base: "https://calendar.google.com/calendar/render?action=TEMPLATE", fixed: Self.googleTiming(event),
                 titleKey: "text", detailsKey: "details", locationKey: "location", event: event, lineBreak: "\n")
         case .outlook:
             return build(
@@ -42,6 +42,22 @@ public struct ProviderLinks: Sendable {
         case .ics:
             return Self.icsPath(event.publicID)
         }
+    }
+
+    /// Google's dates for an event: UTC for a one-off; for a series local times with `ctz` (the
+    /// zone) and `recur` (the rule, and its exclusions in UTC), so Google keeps the wall clock.
+    static func googleTiming(_ event: Event) -> [(String, String)] {
+        guard let recurrence = event.recurrence, let zone = TimeZone(identifier: event.timeZone) else {
+            return [("dates", "\(UTCTimestamp.basic(event.start))/\(UTCTimestamp.basic(event.end))")]
+        }
+        var rule = "RRULE:\(recurrence.rruleValue)"
+        if !recurrence.exdates.isEmpty {
+            rule += "\nEXDATE:" + recurrence.exdates.sorted().map(UTCTimestamp.basic).joined(separator: ",")
+        }
+        return [
+            ("dates", "\(VTimeZoneWriter.localTime(event.start, in: zone))/\(VTimeZoneWriter.localTime(event.end, in: zone))"),
+            ("ctz", event.timeZone), ("recur", rule),
+        ]
     }
 
     /// Site-relative path of an event's `.ics` file.

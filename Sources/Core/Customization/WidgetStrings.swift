@@ -15,6 +15,8 @@ public struct WidgetStrings: Sendable {
     public let cancelledTitlePrefix: String
     /// The first line of a cancelled event's details in calendars.
     public let cancelledNotice: String
+    /// Under a series' buttons when the organizer offers calendars that cannot add a series.
+    public let seriesNote: String
     private let feedNamePattern: String
     private let defaultFeedName: String
     private let labels: [ProviderType: String]
@@ -39,6 +41,7 @@ public struct WidgetStrings: Sendable {
         cancelledState: "Cancelled", cancelledText: "This webinar has been cancelled.",
         endedState: "This webinar has ended", recordingLink: "Watch the recording",
         cancelledTitlePrefix: "Cancelled: ", cancelledNotice: "This event has been cancelled.",
+        seriesNote: "Outlook.com, Microsoft 365 and Yahoo cannot add a series from a link: use Apple / .ics, Google or a subscription.",
         feedNamePattern: "{name}: webinars", defaultFeedName: "Webinars",
         labels: [
             .google: "Google", .ics: "Apple / .ics", .outlook: "Outlook.com", .office365: "Microsoft 365", .yahoo: "Yahoo",
@@ -52,6 +55,7 @@ public struct WidgetStrings: Sendable {
         cancelledState: "Odwołane", cancelledText: "To wydarzenie zostało odwołane.",
         endedState: "To wydarzenie już się zakończyło", recordingLink: "Obejrzyj nagranie",
         cancelledTitlePrefix: "Odwołane: ", cancelledNotice: "To wydarzenie zostało odwołane.",
+        seriesNote: "Outlook.com, Microsoft 365 i Yahoo nie dodadzą serii z linku: użyj Apple / .ics, Google albo subskrypcji.",
         feedNamePattern: "{name}: webinary", defaultFeedName: "Webinary",
         labels: [
             .google: "Google", .ics: "Apple / .ics", .outlook: "Outlook.com", .office365: "Microsoft 365", .yahoo: "Yahoo",

@@ -22,13 +22,16 @@ public struct Event: Equatable, Sendable {
     public var recordingURL: String?
     /// Whether the organizer's feed ("all our webinars") carries this event.
     public var listed: Bool
+    /// How the series repeats, nil for a one-off. `start`/`end` are then the first session.
+    public var recurrence: Recurrence?
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: Int64, userID: Int64, publicID: PublicID, title: String, description: String, start: Date, end: Date,
         timeZone: String, webinarURL: String, customization: CustomizationOverrides = .init(), sequence: Int = 0,
-        status: EventStatus = .scheduled, recordingURL: String? = nil, listed: Bool = true, createdAt: Date, updatedAt: Date
+        status: EventStatus = .scheduled, recordingURL: String? = nil, listed: Bool = true, recurrence: Recurrence? = nil,
+        createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.userID = userID
@@ -44,6 +47,7 @@ public struct Event: Equatable, Sendable {
         self.status = status
         self.recordingURL = recordingURL
         self.listed = listed
+        self.recurrence = recurrence
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -64,6 +68,7 @@ public struct Event: Equatable, Sendable {
         let significant =
             start != previous.start || end != previous.end || title != previous.title
             || webinarURL != previous.webinarURL || status != previous.status || recordingURL != previous.recordingURL
+            || recurrence != previous.recurrence || (recurrence != nil && timeZone != previous.timeZone)
         return significant ? previous.sequence + 1 : previous.sequence
     }
 
@@ -81,6 +86,7 @@ public struct Event: Equatable, Sendable {
         updated.status = draft.status
         updated.recordingURL = draft.recordingURL
         updated.listed = draft.listed
+        updated.recurrence = draft.recurrence
         updated.sequence = updated.sequenceAfterChange(from: self)
         updated.updatedAt = max(now, updatedAt)
         return updated
@@ -89,23 +95,23 @@ public struct Event: Equatable, Sendable {
     /// The event's phase at `now`: what the widget shows and where the tracker sends a click.
     public func phase(at now: Date) -> EventPhase {
         if status == .cancelled { return .cancelled }
-        return now >= end ? .ended : .upcoming
+        return now >= lastEnd ? .ended : .upcoming
     }
 
     /// The editable fields as a draft: what a change starts from (cancel, partial updates).
     public var draft: EventDraft {
         EventDraft(
             title: title, description: description, start: start, end: end, timeZone: timeZone, webinarURL: webinarURL,
-            customization: customization, status: status, recordingURL: recordingURL, listed: listed)
+            customization: customization, status: status, recordingURL: recordingURL, listed: listed, recurrence: recurrence)
     }
 
     /// How long after its end an event stays in its organizer's feed (and a deleted one's
     /// cancellation in its own): clients keep the recent past, the feed stays small.
     public static let feedRetention: TimeInterval = 30 * 86_400
 
-    /// Whether the organizer's feed still carries the event at `now`.
+    /// Whether the organizer's feed still carries the event at `now` (a series: after its last session).
     public func isInFeedWindow(at now: Date) -> Bool {
-        end.addingTimeInterval(Self.feedRetention) > now
+        lastEnd.addingTimeInterval(Self.feedRetention) > now
     }
 }
 

@@ -13,6 +13,7 @@ public struct EventDraft: Equatable, Sendable {
     public var status: EventStatus
     public var recordingURL: String?
     public var listed: Bool
+    public var recurrence: Recurrence?
 
     public static let titleLength = 1...200
     public static let maximumDescriptionLength = 5_000
@@ -21,7 +22,7 @@ public struct EventDraft: Equatable, Sendable {
     public init(
         title: String, description: String = "", start: Date, end: Date, timeZone: String = "UTC",
         webinarURL: String, customization: CustomizationOverrides = .init(), status: EventStatus = .scheduled,
-        recordingURL: String? = nil, listed: Bool = true
+        recordingURL: String? = nil, listed: Bool = true, recurrence: Recurrence? = nil
     ) {
         self.title = title
         self.description = description
@@ -33,6 +34,7 @@ public struct EventDraft: Equatable, Sendable {
         self.status = status
         self.recordingURL = recordingURL
         self.listed = listed
+        self.recurrence = recurrence
     }
 
     /// The draft in canonical form (normalized text, trimmed title and URL), or every rule it breaks.
@@ -62,6 +64,10 @@ public struct EventDraft: Equatable, Sendable {
         }
         if TimeZone(identifier: draft.timeZone) == nil || !Self.looksLikeIANAName(draft.timeZone) {
             issues.append(.init(field: "timezone", message: "must be an IANA time zone name such as Europe/Warsaw or UTC"))
+        }
+        // The rule is checked against the first session in its zone, once both are valid.
+        if issues.isEmpty, let recurrence = draft.recurrence, let zone = TimeZone(identifier: draft.timeZone) {
+            issues += recurrence.problems(start: draft.start, end: draft.end, zone: zone)
         }
         guard issues.isEmpty else { throw ValidationFailure(issues) }
         return draft

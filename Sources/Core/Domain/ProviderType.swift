@@ -27,6 +27,16 @@ public enum ProviderType: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// Whether the type can add a whole series: the `.ics` and Google's link carry the rule;
+    /// Outlook.com's, Microsoft 365's and Yahoo's add links cannot, and would add one session as
+    /// if it were the event, so a series does not offer them.
+    public var carriesSeries: Bool {
+        switch self {
+        case .outlook, .office365, .yahoo: false
+        default: true
+        }
+    }
+
     /// Parses a type from raw URL bytes without allocating a String on the tracker's hot path.
     public init?(utf8 bytes: some Collection<UInt8>) {
         for type in Self.allCases where type.rawValue.utf8.elementsEqual(bytes) {

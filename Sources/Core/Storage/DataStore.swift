@@ -283,6 +283,8 @@ public struct LifecycleDue: Sendable, Equatable {
         case ended
         /// The organizer's feed must drop the event (30 days after its end).
         case agedOut
+        /// A session of a series ended: the widget moves on to the next one.
+        case session
     }
 
     public var key: EventKey

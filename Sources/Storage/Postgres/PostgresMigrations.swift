@@ -178,6 +178,10 @@ enum PostgresMigrations {
             "ALTER TABLE events ADD COLUMN listed BOOLEAN NOT NULL DEFAULT TRUE",
             "ALTER TABLE events ADD COLUMN ended_published_for BIGINT",
             "ALTER TABLE events ADD COLUMN aged_published_for BIGINT",
+            "ALTER TABLE events ADD COLUMN recurrence TEXT",
+            "ALTER TABLE events ADD COLUMN last_end BIGINT",
+            "ALTER TABLE events ADD COLUMN session_render_at BIGINT",
+            "CREATE INDEX events_session_render_at ON events(session_render_at) WHERE session_render_at IS NOT NULL",
             "CREATE INDEX events_end_datetime ON events(end_datetime)",
             "CREATE INDEX events_user_id_end_datetime ON events(user_id, end_datetime)",
             "ALTER TABLE users ADD COLUMN feed_id TEXT",
@@ -199,7 +203,9 @@ enum PostgresMigrations {
                 sequence INTEGER NOT NULL,
                 listed BOOLEAN NOT NULL,
                 created_at BIGINT NOT NULL,
-                deleted_at BIGINT NOT NULL
+                deleted_at BIGINT NOT NULL,
+                recurrence TEXT,
+                last_end BIGINT
             )
             """,
             "CREATE INDEX event_tombstones_user_id_end_datetime ON event_tombstones(user_id, end_datetime)",

@@ -6,7 +6,7 @@ extension PostgresStore {
     /// The columns every event read selects, in the order `decodeEvent` expects.
     static let eventColumns: PostgresQuery = """
         SELECT id, user_id, public_id, title, description, start_datetime, end_datetime, timezone, webinar_url,
-        customization_settings, sequence, status, recording_url, listed, created_at, updated_at FROM events
+        customization_settings, sequence, status, recording_url, listed, created_at, updated_at, recurrence FROM events
         """
 
     static func decodeEvent(_ row: PostgresRow) throws -> Event {
@@ -18,13 +18,14 @@ extension PostgresStore {
         let listed = try columns[13].decode(Bool.self)
         let createdAt = try columns[14].decode(Int64.self)
         let updatedAt = try columns[15].decode(Int64.self)
+        let recurrence = try StoredJSON.decodeRecurrence(try columns[16].decode(String?.self))
         guard let publicID = PublicID(publicID), let status = EventStatus(rawValue: status) else {
             throw StorageError.corruptRow(table: "events", id: id)
         }
         return Event(
             id: id, userID: userID, publicID: publicID, title: title, description: description, start: Date(epochSeconds: start),
             end: Date(epochSeconds: end), timeZone: timeZone, webinarURL: webinarURL, customization: try StoredJSON.decode(customization),
-            sequence: Int(sequence), status: status, recordingURL: recordingURL, listed: listed,
+            sequence: Int(sequence), status: status, recordingURL: recordingURL, listed: listed, recurrence: recurrence,
             createdAt: Date(epochSeconds: createdAt), updatedAt: Date(epochSeconds: updatedAt))
     }
 
@@ -37,22 +38,28 @@ extension PostgresStore {
 
     public func createEvent(_ draft: EventDraft, userID: Int64, publicID: PublicID, now: Date) throws -> Event {
         try write { connection in
+            let event = Event(
+                id: 0, userID: userID, publicID: publicID, title: draft.title, description: draft.description, start: draft.start,
+                end: draft.end, timeZone: draft.timeZone, webinarURL: draft.webinarURL, customization: draft.customization,
+                sequence: 0, status: draft.status, recordingURL: draft.recordingURL, listed: draft.listed, recurrence: draft.recurrence,
+                createdAt: now, updatedAt: now)
             let json = try StoredJSON.encode(draft.customization)
+            let rule = try StoredJSON.encode(draft.recurrence)
             let id = try connection.run(
                 """
                 INSERT INTO events (user_id, public_id, title, description, start_datetime, end_datetime, timezone, webinar_url,
-                customization_settings, sequence, status, recording_url, listed, created_at, updated_at)
+                customization_settings, sequence, status, recording_url, listed, recurrence, last_end, session_render_at,
+                created_at, updated_at)
                 VALUES (\(userID), \(publicID.rawValue), \(draft.title), \(draft.description), \(draft.start.epochSeconds),
                 \(draft.end.epochSeconds), \(draft.timeZone), \(draft.webinarURL), \(json), 0, \(draft.status.rawValue),
-                \(draft.recordingURL), \(draft.listed), \(now.epochSeconds), \(now.epochSeconds))
+                \(draft.recordingURL), \(draft.listed), \(rule), \(event.lastEnd.epochSeconds),
+                \(event.nextSessionChange(after: now)?.epochSeconds), \(now.epochSeconds), \(now.epochSeconds))
                 RETURNING id
                 """
             ).single(Int64.self)
-            return Self.asStored(
-                Event(
-                    id: id, userID: userID, publicID: publicID, title: draft.title, description: draft.description, start: draft.start,
-                    end: draft.end, timeZone: draft.timeZone, webinarURL: draft.webinarURL, customization: draft.customization,
-                    sequence: 0, status: draft.status, recordingURL: draft.recordingURL, listed: draft.listed, createdAt: now, updatedAt: now))
+            var stored = event
+            stored.id = id
+            return Self.asStored(stored)
         }
     }
 
@@ -76,7 +83,9 @@ extension PostgresStore {
             UPDATE events SET title = \(event.title), description = \(event.description), start_datetime = \(event.start.epochSeconds),
             end_datetime = \(event.end.epochSeconds), timezone = \(event.timeZone), webinar_url = \(event.webinarURL),
             customization_settings = \(json), sequence = \(Int32(clamping: event.sequence)), status = \(event.status.rawValue),
-            recording_url = \(event.recordingURL), listed = \(event.listed), updated_at = \(event.updatedAt.epochSeconds)
+            recording_url = \(event.recordingURL), listed = \(event.listed), recurrence = \(try StoredJSON.encode(event.recurrence)),
+            last_end = \(event.lastEnd.epochSeconds), session_render_at = \(event.nextSessionChange(after: event.updatedAt)?.epochSeconds),
+            updated_at = \(event.updatedAt.epochSeconds)
             WHERE id = \(event.id)
             """)
     }

@@ -19,7 +19,7 @@ extension PostgresStore {
     /// The tombstone columns in the order `decodeTombstone` reads them.
     static let tombstoneColumns: PostgresQuery = """
         SELECT public_id, user_id, title, description, start_datetime, end_datetime, timezone, webinar_url,
-        customization_settings, sequence, listed, created_at, deleted_at FROM event_tombstones
+        customization_settings, sequence, listed, created_at, deleted_at, recurrence FROM event_tombstones
         """
 
     static func decodeTombstone(_ row: PostgresRow) throws -> Event {
@@ -28,11 +28,12 @@ extension PostgresStore {
         let columns = row.makeRandomAccess()
         let createdAt = try columns[11].decode(Int64.self)
         let deletedAt = try columns[12].decode(Int64.self)
+        let recurrence = try StoredJSON.decodeRecurrence(try columns[13].decode(String?.self))
         guard let publicID = PublicID(publicID) else { throw StorageError.corruptRow(table: "event_tombstones", id: nil) }
         return Event(
             id: 0, userID: userID, publicID: publicID, title: title, description: description, start: Date(epochSeconds: start),
             end: Date(epochSeconds: end), timeZone: timeZone, webinarURL: webinarURL, customization: try StoredJSON.decode(customization),
-            sequence: Int(sequence), status: .cancelled, listed: listed, createdAt: Date(epochSeconds: createdAt),
+            sequence: Int(sequence), status: .cancelled, listed: listed, recurrence: recurrence, createdAt: Date(epochSeconds: createdAt),
             updatedAt: Date(epochSeconds: deletedAt))
     }
 
@@ -48,11 +49,11 @@ extension PostgresStore {
         try connection.run(
             """
             INSERT INTO event_tombstones (public_id, user_id, title, description, start_datetime, end_datetime, timezone, webinar_url,
-            customization_settings, sequence, listed, created_at, deleted_at)
+            customization_settings, sequence, listed, created_at, deleted_at, recurrence, last_end)
             VALUES (\(tombstone.publicID.rawValue), \(tombstone.userID), \(tombstone.title), \(tombstone.description),
             \(tombstone.start.epochSeconds), \(tombstone.end.epochSeconds), \(tombstone.timeZone), \(tombstone.webinarURL), \(json),
             \(Int32(clamping: tombstone.sequence)), \(tombstone.listed), \(tombstone.createdAt.epochSeconds),
-            \(tombstone.updatedAt.epochSeconds))
+            \(tombstone.updatedAt.epochSeconds), \(try StoredJSON.encode(tombstone.recurrence)), \(tombstone.lastEnd.epochSeconds))
             ON CONFLICT (public_id) DO NOTHING
             """)
     }
@@ -91,8 +92,8 @@ extension PostgresStore {
         try snapshot { connection in
             guard let owner = try Self.feedOwner(connection, userID: userID) else { return nil }
             let cutoff = now.addingTimeInterval(-Event.feedRetention).epochSeconds
-            var events = try Self.events(connection, where: "WHERE user_id = \(userID) AND listed AND end_datetime > \(cutoff)")
-            events += try Self.tombstones(connection, where: "WHERE user_id = \(userID) AND listed AND end_datetime > \(cutoff)")
+            var events = try Self.events(connection, where: "WHERE user_id = \(userID) AND listed AND COALESCE(last_end, end_datetime) > \(cutoff)")
+            events += try Self.tombstones(connection, where: "WHERE user_id = \(userID) AND listed AND COALESCE(last_end, end_datetime) > \(cutoff)")
             events.sort { ($0.start, $0.publicID.rawValue) < ($1.start, $1.publicID.rawValue) }
             return OrganizerFeed(owner: owner, userDefaults: try Self.widgetDefaults(connection, userID: userID), events: events)
         }
@@ -116,11 +117,15 @@ extension PostgresStore {
             let agedCutoff = now.addingTimeInterval(-Event.feedRetention).epochSeconds
             return try connection.run(
                 """
-                SELECT id, public_id, user_id, end_datetime, 'ended' FROM events
-                WHERE end_datetime <= \(now.epochSeconds) AND ended_published_for IS DISTINCT FROM end_datetime
+                SELECT id, public_id, user_id, COALESCE(last_end, end_datetime), 'ended' FROM events
+                WHERE COALESCE(last_end, end_datetime) <= \(now.epochSeconds)
+                AND ended_published_for IS DISTINCT FROM COALESCE(last_end, end_datetime)
                 UNION ALL
-                SELECT id, public_id, user_id, end_datetime, 'agedOut' FROM events
-                WHERE end_datetime <= \(agedCutoff) AND aged_published_for IS DISTINCT FROM end_datetime
+                SELECT id, public_id, user_id, COALESCE(last_end, end_datetime), 'agedOut' FROM events
+                WHERE COALESCE(last_end, end_datetime) <= \(agedCutoff)
+                AND aged_published_for IS DISTINCT FROM COALESCE(last_end, end_datetime)
+                UNION ALL
+                SELECT id, public_id, user_id, session_render_at, 'session' FROM events WHERE session_render_at <= \(now.epochSeconds)
                 ORDER BY 4 LIMIT \(Int64(limit))
                 """
             ).compactMap { row in
@@ -133,10 +138,23 @@ extension PostgresStore {
     }
 
     public func markLifecycleDone(_ due: LifecycleDue) throws {
-        let column = due.step == .ended ? "ended_published_for" : "aged_published_for"
         try write { connection in
-            try connection.run(
-                "UPDATE events SET \(unescaped: column) = end_datetime WHERE id = \(due.key.id) AND end_datetime = \(due.end.epochSeconds)")
+            switch due.step {
+            case .ended, .agedOut:
+                let column = due.step == .ended ? "ended_published_for" : "aged_published_for"
+                try connection.run(
+                    """
+                    UPDATE events SET \(unescaped: column) = COALESCE(last_end, end_datetime)
+                    WHERE id = \(due.key.id) AND COALESCE(last_end, end_datetime) = \(due.end.epochSeconds)
+                    """)
+            case .session:
+                guard let event = try Self.events(connection, where: "WHERE id = \(due.key.id) FOR UPDATE").first else { return }
+                try connection.run(
+                    """
+                    UPDATE events SET session_render_at = \(event.nextSessionChange(after: due.end)?.epochSeconds)
+                    WHERE id = \(due.key.id) AND session_render_at = \(due.end.epochSeconds)
+                    """)
+            }
         }
     }
 
@@ -145,7 +163,7 @@ extension PostgresStore {
             let cutoff = now.addingTimeInterval(-Event.feedRetention).epochSeconds
             // The delete trigger logs each id (taking the change-log lock); the organizers' feeds
             // are logged after it, under the same lock, so followers rebuild them too.
-            let purged = try connection.run("DELETE FROM event_tombstones WHERE end_datetime <= \(cutoff) RETURNING public_id, user_id")
+            let purged = try connection.run("DELETE FROM event_tombstones WHERE COALESCE(last_end, end_datetime) <= \(cutoff) RETURNING public_id, user_id")
                 .map { try $0.decode((String, Int64).self) }
             guard !purged.isEmpty else { return [] }
             let owners = Array(Set(purged.map(\.1))).sorted()

@@ -121,6 +121,13 @@ enum SQLiteMigrations {
                     ALTER TABLE events ADD COLUMN listed INTEGER NOT NULL DEFAULT 1;
                     ALTER TABLE events ADD COLUMN ended_published_for INTEGER;
                     ALTER TABLE events ADD COLUMN aged_published_for INTEGER;
+                    -- A series' rule (JSON, NULL for a one-off), when its last session ends (NULL:
+                    -- end_datetime, for rows other tools insert) and when its widget must next
+                    -- move on to the following session.
+                    ALTER TABLE events ADD COLUMN recurrence TEXT;
+                    ALTER TABLE events ADD COLUMN last_end INTEGER;
+                    ALTER TABLE events ADD COLUMN session_render_at INTEGER;
+                    CREATE INDEX events_session_render_at ON events(session_render_at) WHERE session_render_at IS NOT NULL;
                     CREATE INDEX events_end_datetime ON events(end_datetime);
                     CREATE INDEX events_user_id_end_datetime ON events(user_id, end_datetime);
                     ALTER TABLE users ADD COLUMN feed_id TEXT;
@@ -144,7 +151,9 @@ enum SQLiteMigrations {
                         sequence INTEGER NOT NULL,
                         listed INTEGER NOT NULL,
                         created_at INTEGER NOT NULL,
-                        deleted_at INTEGER NOT NULL
+                        deleted_at INTEGER NOT NULL,
+                        recurrence TEXT,
+                        last_end INTEGER
                     );
                     CREATE INDEX event_tombstones_user_id_end_datetime ON event_tombstones(user_id, end_datetime);
                     CREATE INDEX event_tombstones_end_datetime ON event_tombstones(end_datetime);

@@ -47,12 +47,18 @@ struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var status: String
     var recordingURL: String?
     var listed: Bool
+    var recurrence: String?
+    /// Derived from the rule, for the queries (feed window, scheduler); never read back.
+    var lastEnd: Int64?
+    var sessionRenderAt: Int64?
     var createdAt: Int64
     var updatedAt: Int64
 
     enum CodingKeys: String, CodingKey {
-        case id, title, description, timezone, sequence, status, listed
+        case id, title, description, timezone, sequence, status, listed, recurrence
         case recordingURL = "recording_url"
+        case lastEnd = "last_end"
+        case sessionRenderAt = "session_render_at"
         case userID = "user_id"
         case publicID = "public_id"
         case startDatetime = "start_datetime"
@@ -80,6 +86,10 @@ struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord {
         status = event.status.rawValue
         recordingURL = event.recordingURL
         listed = event.listed
+        recurrence = try StoredJSON.encode(event.recurrence)
+        lastEnd = event.lastEnd.epochSeconds
+        // As of the write: the widget next moves on at the end of the next session but the last.
+        sessionRenderAt = event.nextSessionChange(after: event.updatedAt)?.epochSeconds
         createdAt = event.createdAt.epochSeconds
         updatedAt = event.updatedAt.epochSeconds
     }
@@ -92,7 +102,7 @@ struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord {
             id: id, userID: userID, publicID: publicID, title: title, description: description,
             start: Date(epochSeconds: startDatetime), end: Date(epochSeconds: endDatetime), timeZone: timezone,
             webinarURL: webinarURL, customization: try StoredJSON.decode(customizationSettings), sequence: sequence,
-            status: status, recordingURL: recordingURL, listed: listed,
+            status: status, recordingURL: recordingURL, listed: listed, recurrence: try StoredJSON.decodeRecurrence(recurrence),
             createdAt: Date(epochSeconds: createdAt), updatedAt: Date(epochSeconds: updatedAt))
     }
 }
@@ -113,9 +123,12 @@ struct TombstoneRecord: Codable, FetchableRecord, PersistableRecord {
     var listed: Bool
     var createdAt: Int64
     var deletedAt: Int64
+    var recurrence: String?
+    var lastEnd: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case title, description, timezone, sequence, listed
+        case title, description, timezone, sequence, listed, recurrence
+        case lastEnd = "last_end"
         case publicID = "public_id"
         case userID = "user_id"
         case startDatetime = "start_datetime"
@@ -140,6 +153,8 @@ struct TombstoneRecord: Codable, FetchableRecord, PersistableRecord {
         listed = tombstone.listed
         createdAt = tombstone.createdAt.epochSeconds
         deletedAt = tombstone.updatedAt.epochSeconds
+        recurrence = try StoredJSON.encode(tombstone.recurrence)
+        lastEnd = tombstone.lastEnd.epochSeconds
     }
 
     func event() throws -> Event {
@@ -148,7 +163,7 @@ struct TombstoneRecord: Codable, FetchableRecord, PersistableRecord {
             id: 0, userID: userID, publicID: publicID, title: title, description: description,
             start: Date(epochSeconds: startDatetime), end: Date(epochSeconds: endDatetime), timeZone: timezone,
             webinarURL: webinarURL, customization: try StoredJSON.decode(customizationSettings), sequence: sequence,
-            status: .cancelled, listed: listed, createdAt: Date(epochSeconds: createdAt), updatedAt: Date(epochSeconds: deletedAt))
+            status: .cancelled, listed: listed, recurrence: try StoredJSON.decodeRecurrence(recurrence), createdAt: Date(epochSeconds: createdAt), updatedAt: Date(epochSeconds: deletedAt))
     }
 }
 

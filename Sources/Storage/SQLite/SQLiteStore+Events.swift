@@ -10,7 +10,7 @@ extension SQLiteStore {
                 id: 0, userID: userID, publicID: publicID, title: draft.title, description: draft.description,
                 start: draft.start, end: draft.end, timeZone: draft.timeZone, webinarURL: draft.webinarURL,
                 customization: draft.customization, sequence: 0, status: draft.status, recordingURL: draft.recordingURL,
-                listed: draft.listed, createdAt: now, updatedAt: now)
+                listed: draft.listed, recurrence: draft.recurrence, createdAt: now, updatedAt: now)
             var record = try EventRecord(event: event)
             try record.insert(db)
             return try record.event()

@@ -48,9 +48,9 @@ extension SQLiteStore {
             guard let owner = try Self.feedOwner(db, userID: userID) else { return nil }
             // Ends after the cutoff: upcoming, running, or ended within the feed window.
             let cutoff = now.addingTimeInterval(-Event.feedRetention).epochSeconds
-            var events = try EventRecord.filter(sql: "user_id = ? AND listed = 1 AND end_datetime > ?", arguments: [userID, cutoff])
+            var events = try EventRecord.filter(sql: "user_id = ? AND listed = 1 AND COALESCE(last_end, end_datetime) > ?", arguments: [userID, cutoff])
                 .fetchAll(db).map { try $0.event() }
-            events += try TombstoneRecord.filter(sql: "user_id = ? AND listed = 1 AND end_datetime > ?", arguments: [userID, cutoff])
+            events += try TombstoneRecord.filter(sql: "user_id = ? AND listed = 1 AND COALESCE(last_end, end_datetime) > ?", arguments: [userID, cutoff])
                 .fetchAll(db).map { try $0.event() }
             events.sort { ($0.start, $0.publicID.rawValue) < ($1.start, $1.publicID.rawValue) }
             return OrganizerFeed(owner: owner, userDefaults: try Self.widgetDefaults(db, userID: userID), events: events)
@@ -78,29 +78,39 @@ extension SQLiteStore {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, public_id, user_id, end_datetime, 'ended' AS step FROM events
-                    WHERE end_datetime <= ? AND ended_published_for IS NOT end_datetime
+                    SELECT id, public_id, user_id, COALESCE(last_end, end_datetime) AS due_end, 'ended' AS step FROM events
+                    WHERE COALESCE(last_end, end_datetime) <= ? AND ended_published_for IS NOT COALESCE(last_end, end_datetime)
                     UNION ALL
-                    SELECT id, public_id, user_id, end_datetime, 'agedOut' AS step FROM events
-                    WHERE end_datetime <= ? AND aged_published_for IS NOT end_datetime
-                    ORDER BY end_datetime LIMIT ?
-                    """, arguments: [nowSeconds, agedCutoff, limit])
+                    SELECT id, public_id, user_id, COALESCE(last_end, end_datetime), 'agedOut' FROM events
+                    WHERE COALESCE(last_end, end_datetime) <= ? AND aged_published_for IS NOT COALESCE(last_end, end_datetime)
+                    UNION ALL
+                    SELECT id, public_id, user_id, session_render_at, 'session' FROM events WHERE session_render_at <= ?
+                    ORDER BY 4 LIMIT ?
+                    """, arguments: [nowSeconds, agedCutoff, nowSeconds, limit])
             return rows.compactMap { row in
                 guard let step = LifecycleDue.Step(rawValue: row["step"]) else { return nil }
                 return LifecycleDue(
                     key: EventKey(id: row["id"], publicID: PublicID(row["public_id"] as String)), userID: row["user_id"], step: step,
-                    end: Date(epochSeconds: row["end_datetime"]))
+                    end: Date(epochSeconds: row["due_end"]))
             }
         }
     }
 
     public func markLifecycleDone(_ due: LifecycleDue) throws {
-        let column = due.step == .ended ? "ended_published_for" : "aged_published_for"
         try write { db in
-            // Only for the end it was due for: if an edit moved the end meanwhile, it stays due.
-            try db.execute(
-                sql: "UPDATE events SET \(column) = end_datetime WHERE id = ? AND end_datetime = ?",
-                arguments: [due.key.id, due.end.epochSeconds])
+            // Only for the moment it was due for: if an edit moved it meanwhile, it stays due.
+            switch due.step {
+            case .ended, .agedOut:
+                let column = due.step == .ended ? "ended_published_for" : "aged_published_for"
+                try db.execute(
+                    sql: "UPDATE events SET \(column) = COALESCE(last_end, end_datetime) WHERE id = ? AND COALESCE(last_end, end_datetime) = ?",
+                    arguments: [due.key.id, due.end.epochSeconds])
+            case .session:
+                guard let event = try EventRecord.fetchOne(db, key: due.key.id)?.event() else { return }
+                try db.execute(
+                    sql: "UPDATE events SET session_render_at = ? WHERE id = ? AND session_render_at = ?",
+                    arguments: [event.nextSessionChange(after: due.end)?.epochSeconds, due.key.id, due.end.epochSeconds])
+            }
         }
     }
 
@@ -108,11 +118,11 @@ extension SQLiteStore {
         try write { db in
             let cutoff = now.addingTimeInterval(-Event.feedRetention).epochSeconds
             let rows = try Row.fetchAll(
-                db, sql: "SELECT public_id, user_id FROM event_tombstones WHERE end_datetime <= ?", arguments: [cutoff])
+                db, sql: "SELECT public_id, user_id FROM event_tombstones WHERE COALESCE(last_end, end_datetime) <= ?", arguments: [cutoff])
             guard !rows.isEmpty else { return [] }
             // The delete trigger logs each id; the organizers' feeds are logged here so followers
             // rebuild them too.
-            try db.execute(sql: "DELETE FROM event_tombstones WHERE end_datetime <= ?", arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM event_tombstones WHERE COALESCE(last_end, end_datetime) <= ?", arguments: [cutoff])
             try db.execute(
                 sql: """
                     INSERT INTO link_changes (public_id)
