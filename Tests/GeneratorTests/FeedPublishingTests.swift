@@ -157,6 +157,34 @@ final class TestClock: Sendable {
         #expect(try scheduler(restarted, fresh).tick().rendered == 0)  // recorded as done
     }
 
+    @Test(arguments: Backend.available)
+    func theSchedulerMovesASeriesWidgetOnAfterEachSessionThenSaysEnded(_ backend: Backend) async throws {
+        let database = try backend.makeStore(in: folder).store
+        let user = try database.createUser(email: "o@example.com", passwordHash: "h", fullName: nil, now: GeneratorFixtures.start)
+        let start = GeneratorFixtures.start  // Tuesday 1 December 2054, 15:00 UTC (16:00 in Warsaw)
+        let draft = try EventDraft(
+            title: "Daily", start: start, end: start.addingTimeInterval(3_600), timeZone: "Europe/Warsaw",
+            webinarURL: "https://example.com/d", recurrence: Recurrence(frequency: .daily, end: .count(3))
+        ).validated()
+        let event = try database.createEvent(draft, userID: user.id, publicID: .random(), now: GeneratorFixtures.before)
+        let generator = try await generator(database)
+        try generator.publishAll()
+        let widget = SitePaths.widgetHTML(event.publicID)
+        #expect(read(widget)?.contains("Tuesday, December 1, 2054") == true)
+        #expect(read(widget)?.contains(#"<p class="rule">Every day at 16:00, 3 sessions</p>"#) == true)
+
+        clock.set(start.addingTimeInterval(3_600 + 5))  // the first session is over
+        #expect(try scheduler(database, generator).tick().rendered == 1)
+        #expect(read(widget)?.contains("Wednesday, December 2, 2054") == true)
+        #expect(read(widget)?.contains(#"data-state=""#) == false)
+        #expect(try scheduler(database, generator).tick().rendered == 0)  // recorded
+
+        clock.set(start.addingTimeInterval(2 * 86_400 + 3_600 + 5))  // the last one too
+        #expect(try scheduler(database, generator).tick().rendered >= 1)
+        #expect(read(widget)?.contains(#"data-state="ended""#) == true)
+        #expect(read(widget)?.contains("Thursday, December 3, 2054") == true)
+    }
+
     @Test func aCancelledEventsFilesAllSaySo() async throws {
         let database = try Backend.suiteDefault.makeStore(in: folder).store
         let (user, listed, _) = try setUp(database)

@@ -122,6 +122,34 @@ import Testing
     }
 
     @Test(arguments: Backend.available)
+    func aSeriesRuleRoundTripsAndItsLastSessionDecidesTheFeedWindowAndTheEnd(_ backend: Backend) throws {
+        let database = try backend.makeStore(in: folder).store
+        let user = try database.createUser(email: "a@example.com", passwordHash: "h", fullName: nil, now: Fixtures.start)
+        var series = try draft("series")
+        let rule = Recurrence(
+            frequency: .weekly, byDay: [.init(Recurrence.Weekday(calendarWeekday: Calendar(identifier: .gregorian).component(.weekday, from: Fixtures.start))!)],
+            end: .count(10), exdates: [Fixtures.start.addingTimeInterval(7 * Self.day)])
+        series.recurrence = rule
+        let created = try database.createEvent(try series.validated(), userID: user.id, publicID: .random(), now: Fixtures.start)
+        #expect(try database.event(id: created.id)?.recurrence == rule)
+        let lastEnd = created.lastEnd
+        #expect(lastEnd == created.end.addingTimeInterval(9 * 7 * Self.day))
+        // In the feed until 30 days after the last session, not the first.
+        #expect(try database.organizerFeed(userID: user.id, now: created.end.addingTimeInterval(Event.feedRetention + 60))?.events.count == 1)
+        #expect(try database.organizerFeed(userID: user.id, now: lastEnd.addingTimeInterval(Event.feedRetention + 60))?.events.isEmpty == true)
+        // The scheduler: the widget moves on after the first session; "ended" only after the last.
+        let afterFirst = try database.lifecycleDue(now: created.end.addingTimeInterval(1), limit: 10)
+        #expect(afterFirst.map(\.step) == [.session] && afterFirst.first?.end == created.end)
+        try database.markLifecycleDone(afterFirst[0])
+        let next = try database.lifecycleDue(now: created.end.addingTimeInterval(14 * Self.day), limit: 10)
+        #expect(next.map(\.end) == [created.end.addingTimeInterval(14 * Self.day)])  // the excluded week is skipped
+        #expect(try database.lifecycleDue(now: lastEnd, limit: 50).contains { $0.step == .ended && $0.end == lastEnd })
+        // A deleted series keeps its rule in the tombstone.
+        _ = try database.deleteEvent(id: created.id, userID: user.id, tombstoneAt: Fixtures.start)
+        #expect(try database.deletedEvent(publicID: created.publicID)?.event.recurrence == rule)
+    }
+
+    @Test(arguments: Backend.available)
     func deletingWithoutATombstoneLeavesNothing(_ backend: Backend) throws {
         let database = try backend.makeStore(in: folder).store
         let user = try database.createUser(email: "a@example.com", passwordHash: "h", fullName: nil, now: Fixtures.start)
