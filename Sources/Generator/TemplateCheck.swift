@@ -88,6 +88,10 @@ public struct TemplateCheck: Sendable {
             var cancelled = event
             cancelled.status = .cancelled
             samples.append(("\(label), cancelled", cancelled, settings, event.start.addingTimeInterval(-86_400)))
+            // A series: the rule in words and the note about calendars that cannot add one.
+            var series = event
+            series.recurrence = Recurrence(frequency: .weekly, end: .count(8))
+            samples.append(("\(label), series", series, withSubscribe, event.start.addingTimeInterval(-86_400)))
         }
         return samples
     }
