@@ -5,7 +5,8 @@
 # PostgreSQL 15 server and client (the suites start throwaway servers of their own, see
 # Tests/pysupport/postgres_support.py), vdirsyncer and khal (a real calendar subscription client),
 # and a project-local Python virtualenv with pytest, three iCalendar parsers (icalendar, ical,
-# vobject), schemathesis, Selenium and axe-core.
+# vobject), recurring-ical-events (an independent series expansion), schemathesis, Selenium and
+# axe-core.
 set -euo pipefail
 
 packages=(pkg-config libsqlite3-dev libxml2-dev zlib1g-dev sqlite3)
@@ -13,7 +14,7 @@ python_packages=()
 if [[ "${1:-}" == "test" ]]; then
     packages+=(python3 python3-venv nginx wrk chromium chromium-driver openssl
         postgresql-15 postgresql-client-15 vdirsyncer khal)
-    python_packages+=(pytest icalendar "schemathesis==4.32.5" selenium ical vobject)
+    python_packages+=(pytest icalendar "schemathesis==4.32.5" selenium ical vobject recurring-ical-events)
 fi
 
 missing=()
