@@ -47,6 +47,22 @@ const texts = {
     googleSubscribeUrl: "Subscribe in Google Calendar", outlookSubscribeUrl: "Subscribe in Outlook",
     providersHint: "Ticked buttons appear in the widget in this order. The subscribe buttons (off until you tick them) let visitors subscribe to your feed, so later events and changes reach their calendar.",
     subscribeWebcal: "Subscribe: webcal", subscribeGoogle: "Subscribe: Google", subscribeOutlook: "Subscribe: Outlook",
+    repeats: "Repeats", repeatsHint: "Starts and Ends above are the first session. Every session keeps that local time in the event's time zone, across daylight-saving changes too.",
+    frequency: "Frequency", freqNone: "Does not repeat (one-off)", freqDaily: "Daily", freqWeekly: "Weekly", freqMonthly: "Monthly",
+    every: "Every", unitDaily_one: "day", unitDaily_other: "days", unitWeekly_one: "week", unitWeekly_other: "weeks",
+    unitMonthly_one: "month", unitMonthly_other: "months",
+    onDays: "On these days", onDaysHint: "The first session's day must be one of them.", onMonthly: "On which day of the month",
+    monthDay: "Day {day} of the month", nthWeekday: "The {ordinal} {weekday} of the month", asSaved: "As saved: {value}",
+    ordinal1: "first", ordinal2: "second", ordinal3: "third", ordinal4: "fourth", "ordinal-1": "last",
+    ends: "Ends", endsAfter: "After", sessionsUnit_one: "session", sessionsUnit_other: "sessions", countLabel: "Number of sessions",
+    endsOn: "On", untilLabel: "Date of the last session",
+    sessionsIn: "Sessions ({zone})", previewNeedsTimes: "Enter the start, the end and a valid time zone to see the sessions.",
+    previewLoading: "Updating the sessions…", andMore: "and {n} more", showAll: "Show all", showFewer: "Show fewer",
+    skip: "Skip", firstSession: "first session", previewRefused: "No sessions to show: {reason}",
+    sessionsHeld_one: "{n} session takes place", sessionsHeld_other: "{n} sessions take place", skippedCount: "{n} skipped",
+    pastSessions_one: "{n} earlier session is over.", pastSessions_other: "{n} earlier sessions are over.",
+    series: "Series", nextSession: "Next session", seriesOver: "All sessions are over.", listNext: "Next",
+    statsSeriesHint: "The statistics count the whole series: all its sessions share one widget and its buttons.",
   },
   pl: {
     language: "Język", skip: "Przejdź do treści", privacy: "Prywatność", terms: "Regulamin",
@@ -93,6 +109,23 @@ const texts = {
     googleSubscribeUrl: "Subskrypcja w Kalendarzu Google", outlookSubscribeUrl: "Subskrypcja w Outlooku",
     providersHint: "Zaznaczone przyciski pojawią się w widżecie w tej kolejności. Przyciski subskrypcji (wyłączone, dopóki ich nie zaznaczysz) pozwalają subskrybować Twój kanał, więc kolejne wydarzenia i zmiany same trafią do kalendarza.",
     subscribeWebcal: "Subskrypcja: webcal", subscribeGoogle: "Subskrypcja: Google", subscribeOutlook: "Subskrypcja: Outlook",
+    repeats: "Powtarzanie", repeatsHint: "Początek i koniec powyżej to pierwsze spotkanie. Każde spotkanie zaczyna się o tej samej godzinie w strefie czasowej wydarzenia, także po zmianie czasu na letni lub zimowy.",
+    frequency: "Częstotliwość", freqNone: "Nie powtarza się (jednorazowe)", freqDaily: "Codziennie", freqWeekly: "Co tydzień", freqMonthly: "Co miesiąc",
+    every: "Co", unitDaily_one: "dzień", unitDaily_few: "dni", unitDaily_many: "dni", unitDaily_other: "dnia",
+    unitWeekly_one: "tydzień", unitWeekly_few: "tygodnie", unitWeekly_many: "tygodni", unitWeekly_other: "tygodnia",
+    unitMonthly_one: "miesiąc", unitMonthly_few: "miesiące", unitMonthly_many: "miesięcy", unitMonthly_other: "miesiąca",
+    onDays: "W te dni", onDaysHint: "Dzień pierwszego spotkania musi być wśród nich.", onMonthly: "W który dzień miesiąca",
+    monthDay: "{day}. dnia miesiąca", nthWeekday: "W {ordinal} {weekday} miesiąca", asSaved: "Jak zapisano: {value}",
+    ends: "Koniec serii", endsAfter: "Po", sessionsUnit_one: "spotkaniu", sessionsUnit_other: "spotkaniach", countLabel: "Liczba spotkań",
+    endsOn: "W dniu", untilLabel: "Data ostatniego spotkania",
+    sessionsIn: "Spotkania ({zone})", previewNeedsTimes: "Podaj początek, koniec i poprawną strefę czasową, żeby zobaczyć spotkania.",
+    previewLoading: "Aktualizuję listę spotkań…", andMore: "i {n} więcej", showAll: "Pokaż wszystkie", showFewer: "Pokaż mniej",
+    skip: "Pomiń", firstSession: "pierwsze spotkanie", previewRefused: "Brak spotkań do pokazania: {reason}",
+    sessionsHeld_one: "Odbędzie się {n} spotkanie", sessionsHeld_few: "Odbędą się {n} spotkania", sessionsHeld_many: "Odbędzie się {n} spotkań",
+    sessionsHeld_other: "Odbędzie się {n} spotkania", skippedCount: "pominięte: {n}",
+    pastSessions_other: "Spotkania, które już się odbyły: {n}.",
+    series: "Seria", nextSession: "Następne spotkanie", seriesOver: "Wszystkie spotkania już się odbyły.", listNext: "Następne",
+    statsSeriesHint: "Statystyki obejmują całą serię: wszystkie jej spotkania mają jeden widżet i te same przyciski.",
   },
 };
 
@@ -114,4 +147,22 @@ export function setLanguage(code) {
 export function t(key, values = {}) {
   const template = texts[current][key] ?? texts.en[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+/**
+ * t() for a text that depends on a number: `{key}_{category}` with the language's plural category
+ * (Intl.PluralRules: English one/other, Polish one/few/many), falling back to `{key}_other`.
+ * Polish needs three forms ("2 tygodnie", "5 tygodni"), so a single "s" rule would not do.
+ */
+export function tn(key, n, values = {}) {
+  const category = new Intl.PluralRules(current).select(n);
+  const keys = [`${key}_${category}`, `${key}_other`];
+  // The panel's language first: Polish may word a number with one form where English has two.
+  const chosen = keys.find((k) => k in texts[current]) ?? keys.find((k) => k in texts.en);
+  return t(chosen ?? key, { n, ...values });
+}
+
+/** The locale for Intl formatting in the panel's language. */
+export function locale() {
+  return current === "pl" ? "pl-PL" : "en-US";
 }

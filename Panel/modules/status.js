@@ -10,6 +10,10 @@ const HINTS = { scheduled: "statusScheduledHint", cancelled: "statusCancelledHin
 /** "scheduled" | "cancelled" | "ended" at `now` (ms since the epoch). */
 export function eventState(event, now = Date.now()) {
   if (event.status === "cancelled") return "cancelled";
+  // A series' end_datetime is only its FIRST session's end: it has ended once the server has no
+  // next session left (`next_start` null). A next session that ended since the answer is not the
+  // end yet: the widget's scheduler moves on to the one after it.
+  if (event.recurrence) return event.next_start == null ? "ended" : "scheduled";
   return Date.parse(event.end_datetime) <= now ? "ended" : "scheduled";
 }
 

@@ -1,10 +1,12 @@
-// One event: its status (cancel / reinstate), the editor (create or update), the widget designer
-// with live preview, the embed code, its calendar feed, and its statistics.
+// One event: its status (cancel / reinstate), the editor (create or update) with its "Repeats"
+// section for a series, the widget designer with live preview, the embed code, its calendar feed,
+// and its statistics (one set per event: a series' sessions share its widget and its buttons).
 import { api } from "../api.js";
 import { dailyChart, timelineCSV } from "../chart.js";
 import { createDesigner, providerName } from "../designer.js";
 import { checkField, field, h, showFieldErrors } from "../dom.js";
 import { t } from "../i18n.js";
+import { createRecurrenceEditor, formatSession, placeRecurrenceErrors, seriesSummary } from "../recurrence.js";
 import { eventState, stateHint, statusBadge } from "../status.js";
 import { addDays, browserZone, today, utcToZoned, zonedToUTC, zoneNames } from "../time.js";
 import { confirmAction, copyableLink, copyText, describe, toast } from "../ui.js";
@@ -28,6 +30,16 @@ export async function eventView(main, { id, navigate }) {
   };
   const general = h("p", { class: "error", role: "alert" });
   const lifecycle = event ? lifecycleControls(event) : null;
+  // The rule reads the first session's local date and time and the zone from the fields above.
+  const recurrence = createRecurrenceEditor({
+    initial: event?.recurrence ?? null,
+    zone,
+    context: () => ({ start: inputs.start.value, end: inputs.end.value, zone: inputs.timezone.value.trim() }),
+  });
+  for (const input of [inputs.start, inputs.end, inputs.timezone]) {
+    input.addEventListener("input", recurrence.contextChanged);
+    input.addEventListener("change", recurrence.contextChanged);
+  }
   const designer = createDesigner({
     initial: customization,
     previewQuery: event ? `event_id=${event.id}` : "",
@@ -37,6 +49,7 @@ export async function eventView(main, { id, navigate }) {
   const form = h("form", { id: "event-form", class: "card", novalidate: true },
     h("h1", {}, event ? t("editEvent") : t("createEvent")),
     event ? lifecycle.element : null,
+    event?.recurrence ? seriesInfo(event) : null,
     field({ id: "event-title", label: t("title"), errorKey: "title", input: inputs.title }),
     field({ id: "event-description", label: t("description"), errorKey: "description", input: inputs.description }),
     h("div", { class: "two-columns" },
@@ -44,6 +57,7 @@ export async function eventView(main, { id, navigate }) {
       field({ id: "event-end", label: t("end"), errorKey: "end_datetime", input: inputs.end })),
     field({ id: "event-timezone", label: t("timezone"), errorKey: "timezone", hint: t("timezoneHint"), input: inputs.timezone }),
     zoneList,
+    recurrence.element,
     field({ id: "event-url", label: t("webinarUrl"), errorKey: "webinar_url", input: inputs.url }),
     field({ id: "event-recording-url", label: t("recordingUrl"), errorKey: "recording_url", hint: t("recordingHint"), input: inputs.recording }),
     checkField({ id: "event-listed", label: t("listed"), errorKey: "listed", hint: t("listedHint"), input: inputs.listed }),
@@ -56,6 +70,9 @@ export async function eventView(main, { id, navigate }) {
   form.addEventListener("submit", async (submitEvent) => {
     submitEvent.preventDefault();
     general.textContent = "";
+    // A preview still waiting for its debounce is run now: the exdates sent are read from the
+    // session list that matches what the form holds at this moment.
+    await recurrence.flush();
     const timezone = inputs.timezone.value.trim();
     const body = {
       title: inputs.title.value,
@@ -68,6 +85,8 @@ export async function eventView(main, { id, navigate }) {
       recording_url: inputs.recording.value.trim() || null,
       listed: inputs.listed.checked,
       customization_settings: designer.overrides(),
+      // Always sent, null included: turning "Repeats" off makes a series a one-off again.
+      recurrence: recurrence.value(),
     };
     try {
       const saved = event ? await api("PUT", `/api/events/${event.id}`, body) : await api("POST", "/api/events", body);
@@ -75,7 +94,7 @@ export async function eventView(main, { id, navigate }) {
       if (event) eventView(main, { id: saved.id, navigate });
       else navigate(`#/events/${saved.id}`);
     } catch (problem) {
-      const rest = showFieldErrors(form, problem.problem);
+      const rest = showFieldErrors(form, placeRecurrenceErrors(form, problem.problem));
       general.textContent = problem.problem?.errors ? rest.join("; ") : describe(problem);
     }
   });
@@ -146,6 +165,24 @@ function lifecycleControls(initial) {
 
   render();
   return { element };
+}
+
+/**
+ * A series' rule in words (the server's summary sentence, from the preview endpoint, so it reads
+ * exactly as the widget does) and its next session (`next_start`, in the event's zone).
+ */
+function seriesInfo(event) {
+  const rule = h("span", { id: "event-rule" }, "…");
+  seriesSummary(event).then(
+    (text) => { rule.textContent = text; },
+    () => { rule.textContent = ""; });
+  const next = event.next_start
+    ? h("span", { id: "event-next", dataset: { start: event.next_start } },
+      `${formatSession(event.next_start, event.next_end, event.timezone)} (${event.timezone})`)
+    : h("span", { id: "event-next", dataset: { start: "" } }, t("seriesOver"));
+  return h("div", { class: "series-info", id: "event-series" },
+    h("p", {}, h("strong", {}, `${t("series")}: `), rule),
+    h("p", {}, h("strong", {}, `${t("nextSession")}: `), next));
 }
 
 /** The event's own subscription feed: one calendar entry that follows every change. */
@@ -225,5 +262,7 @@ function statsSection(event) {
     h("button", { type: "submit", id: "stats-apply" }, t("apply")), csv);
   queueMicrotask(load);
   return h("section", { class: "card", id: "stats", "aria-labelledby": "stats-heading" },
-    h("h2", { id: "stats-heading" }, t("stats")), form, error, total, body);
+    h("h2", { id: "stats-heading" }, t("stats")),
+    event.recurrence ? h("p", { class: "hint section-hint", id: "stats-series-hint" }, t("statsSeriesHint")) : null,
+    form, error, total, body);
 }
