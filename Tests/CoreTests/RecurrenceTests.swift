@@ -54,6 +54,7 @@ import Testing
         #expect(fields(Recurrence(frequency: .weekly, end: .count(3), exdates: [utc("2027-03-10T09:00:00Z")])) == ["recurrence.exdates"])
         #expect(fields(Recurrence(frequency: .daily, end: .until(utc("2029-01-01T00:00:00Z")))) == ["recurrence"])  // > 500
         #expect(fields(Recurrence(frequency: .daily, interval: 0, end: .count(2))) == ["recurrence.interval"])
+        #expect(fields(Recurrence(frequency: .weekly, end: .count(3), exdates: [start])) == ["recurrence.exdates"])
     }
 
     @Test func theRuleAsRRULEAndInWords() {

@@ -84,7 +84,8 @@ import Testing
             // 10:00 in Warsaw is 09:00 UTC until the change on 29 March 2054, 08:00 after.
             #expect(starts == ["2054-03-03T09:00:00Z", "2054-03-17T09:00:00Z", "2054-03-24T09:00:00Z", "2054-03-31T08:00:00Z"])
             #expect(reply.json["total"] as? Int == 4)
-            #expect(reply.json["summary"] as? String == "W każdy wtorek o 10:00, 5 spotkań")
+            // Five in the rule, one of them skipped: visitors are told of the four that take place.
+            #expect(reply.json["summary"] as? String == "W każdy wtorek o 10:00, 4 spotkania")
             #expect(try await api.call("POST", "/api/recurrence/preview", json: Self.first, token: token).errorFields == ["recurrence"])
             #expect(try await api.call("POST", "/api/recurrence/preview", json: body).status == 401)
         }

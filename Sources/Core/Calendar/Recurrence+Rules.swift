@@ -54,6 +54,9 @@ extension Recurrence {
         if let stray = exdates.first(where: { !starts.contains($0.epochSeconds) }) {
             fail("exdates", "\(UTCTimestamp.extended(stray)) is not a session of the rule")
         }
+        if exdates.contains(where: { $0.epochSeconds == start.epochSeconds }) {
+            fail("exdates", "must not exclude the first session: move start_datetime to the next one instead")
+        }
         if exdates.count == sessions.count, !sessions.isEmpty { fail("exdates", "excludes every session") }
         return issues
     }

@@ -3,7 +3,9 @@ import Foundation
 extension Recurrence {
     /// The rule in words for the widget and the panel: "Every Tuesday at 10:00, 8 sessions",
     /// "W każdy wtorek o 10:00, 8 spotkań". The time is the first session's, in its zone, on a
-    /// 24-hour clock in both languages (a rule is about the wall clock, not an instant).
+    /// 24-hour clock in both languages (a rule is about the wall clock, not an instant). The
+    /// number is of sessions that take place: RRULE's COUNT includes excluded ones, visitors
+    /// should not.
     public func summary(start: Date, zone: TimeZone, language: WidgetLanguage) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
@@ -16,6 +18,12 @@ extension Recurrence {
         case .en: return english(time: time, weekdays: weekdays, monthDays: monthDays, zone: zone)
         case .pl: return polish(time: time, weekdays: weekdays, monthDays: monthDays, zone: zone)
         }
+    }
+
+    /// COUNT less the excluded sessions (each exdate is checked to be one of them).
+    private var takingPlace: Int {
+        guard case .count(let count) = end else { return 0 }
+        return max(0, count - Set(exdates.map(\.epochSeconds)).count)
     }
 
     private func untilText(_ date: Date, zone: TimeZone, locale: String) -> String {
@@ -56,7 +64,9 @@ extension Recurrence {
         }
         text += " at \(time)"
         switch end {
-        case .count(let count): text += count == 1 ? ", 1 session" : ", \(count) sessions"
+        case .count:
+            let count = takingPlace
+            text += count == 1 ? ", 1 session" : ", \(count) sessions"
         case .until(let until): text += ", until \(untilText(until, zone: zone, locale: "en_US"))"
         }
         return text
@@ -122,7 +132,8 @@ extension Recurrence {
         }
         text += " o \(time)"
         switch end {
-        case .count(let count):
+        case .count:
+            let count = takingPlace
             text += ", \(count) \(Self.polishPlural(count, one: "spotkanie", few: "spotkania", many: "spotkań"))"
         case .until(let until): text += ", do \(untilText(until, zone: zone, locale: "pl_PL"))"
         }
