@@ -215,8 +215,8 @@ export function createRecurrenceEditor({ initial = null, zone: savedZone, contex
   // The summary is the one live part: a screen reader hears the new sentence once the server has
   // answered, not every row of the list.
   const summary = h("p", { id: "recurrence-summary", class: "summary" });
-  // The server's sentence words the rule (its COUNT includes skipped sessions, as in RFC 5545), so
-  // with skips the panel adds how many actually take place, from the server's total.
+  // The server's sentence words the rule and counts the sessions that take place; with skips the
+  // panel adds, from the server's total, how many take place and how many were skipped.
   const held = h("p", { id: "recurrence-held", class: "hint" });
   const status = h("div", { id: "recurrence-status", role: "status", "aria-live": "polite" }, summary, held);
   const loading = h("p", { id: "recurrence-loading", class: "hint", hidden: true }, t("previewLoading"));
