@@ -74,9 +74,21 @@ import Testing
     @Test func theTimeZoneBlockHasEachChangeWithItsLocalStartAndOffsets() {
         let lines = VTimeZoneWriter.lines(for: warsaw, from: utc("2027-03-09T09:00:00Z"), through: utc("2027-11-30T10:00:00Z"))
         #expect(lines.first == "BEGIN:VTIMEZONE" && lines.contains("TZID:Europe/Warsaw"))
-        #expect(lines.contains("DTSTART:20270328T020000") && lines.contains("DTSTART:20271031T030000"))
-        #expect(lines.contains("TZOFFSETFROM:+0100") && lines.contains("TZOFFSETTO:+0200"))
-        #expect(lines.contains("BEGIN:DAYLIGHT") && lines.contains("BEGIN:STANDARD"))
+        // Warsaw's changes follow the EU rules: written as yearly rules anchored in 1970, so every
+        // file naming the zone carries the same block (some readers cache one per TZID).
+        #expect(lines == [
+            "BEGIN:VTIMEZONE", "TZID:Europe/Warsaw",
+            "BEGIN:DAYLIGHT", "DTSTART:19700329T020000", "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU", "TZOFFSETFROM:+0100",
+            "TZOFFSETTO:+0200", lines[7], "END:DAYLIGHT",
+            "BEGIN:STANDARD", "DTSTART:19701025T030000", "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", "TZOFFSETFROM:+0200",
+            "TZOFFSETTO:+0100", lines[14], "END:STANDARD",
+            "END:VTIMEZONE",
+        ])
+        #expect(lines == VTimeZoneWriter.lines(for: warsaw, from: utc("2052-01-01T00:00:00Z"), through: utc("2053-06-01T00:00:00Z")))
+        // New York: the second Sunday of March and the first of November.
+        let newYork = VTimeZoneWriter.lines(for: TimeZone(identifier: "America/New_York")!, from: utc("2027-01-01T00:00:00Z"), through: utc("2028-01-01T00:00:00Z"))
+        #expect(newYork.contains("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU") && newYork.contains("RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU"))
+        #expect(newYork.contains("DTSTART:19700308T020000") && newYork.contains("DTSTART:19701101T020000"))
         let kathmandu = VTimeZoneWriter.lines(for: TimeZone(identifier: "Asia/Kathmandu")!, from: utc("2027-01-01T00:00:00Z"), through: utc("2027-12-01T00:00:00Z"))
         #expect(kathmandu.contains("TZOFFSETTO:+0545") && !kathmandu.contains("BEGIN:DAYLIGHT"))
     }
