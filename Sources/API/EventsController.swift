@@ -65,21 +65,23 @@ struct EventsController<Context: APIRequestContext>: Sendable {
     }
 
     func update(_ request: Request, _ context: Context) async throws -> Response {
-        _ = try ownedEvent(context)  // 401 and 404 before the body is even read
+        let existing = try ownedEvent(context)  // 401 and 404 before the body is even read
         let body = try await JSONBody.object(from: request, limit: config.maximumBodyBytes)
-        return try change(context) { current in try EventInput.draft(from: body, base: current) }
+        return try change(existing, context) { current in try EventInput.draft(from: body, base: current) }
     }
 
     /// `POST /api/events/{id}/cancel`: keeps the event, marked cancelled, so feeds and downloads
     /// tell attendees. Takes no body (an empty JSON object is accepted too). Cancelling a
-    /// cancelled event changes nothing and answers the same.
+    /// cancelled event changes nothing (not even `updated_at`, so feeds keep their ETag) and
+    /// answers the same.
     func cancel(_ request: Request, _ context: Context) async throws -> Response {
-        _ = try ownedEvent(context)
+        let existing = try ownedEvent(context)
         if var fields = try await JSONBody.optionalObject(from: request, limit: config.maximumBodyBytes) {
             fields.rejectUnknownKeys(allowed: [])
             try fields.finish()
         }
-        return try change(context) { current in
+        if existing.status == .cancelled { return try JSONResponse.make(response(existing)) }
+        return try change(existing, context) { current in
             var draft = current.draft
             draft.status = .cancelled
             return draft
@@ -88,9 +90,8 @@ struct EventsController<Context: APIRequestContext>: Sendable {
 
     /// Read-modify-write of one event, then its files and its organizer's feed, as `update` and
     /// `cancel` share it.
-    private func change(_ context: Context, _ makeDraft: @escaping (Event) throws -> EventDraft) throws -> Response {
+    private func change(_ existing: Event, _ context: Context, _ makeDraft: @escaping (Event) throws -> EventDraft) throws -> Response {
         let user = try context.requireUser()
-        let existing = try ownedEvent(context)
         let updated: Event
         var previous: Event?
         do {

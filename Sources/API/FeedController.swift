@@ -12,10 +12,9 @@ struct FeedController<Context: APIRequestContext>: Sendable {
         routes.on(.get, "/api/feed") { _, context in
             let user = try context.requireUser()
             guard let owner = try database.feedOwner(userID: user.id) else { throw APIError.notFound }
-            let language = WidgetSettings.resolve(userDefaults: try database.widgetDefaults(userID: user.id), event: .init()).language
             let links = SubscriptionLinks(
                 feedURL: config.publicBase + ProviderLinks.organizerFeedPath(owner.feedID),
-                name: WidgetStrings.for(language).feedName(organizer: owner.name))
+                name: owner.feedName(userDefaults: try database.widgetDefaults(userID: user.id)))
             return try JSONResponse.make(FeedResponse(links))
         }
     }

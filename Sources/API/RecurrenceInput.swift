@@ -68,15 +68,16 @@ enum RecurrenceInput {
         }
         var byMonthDay: [Int] = []
         if let raw = object["by_month_day"], raw != .null {
-            if case .array(let items) = raw, items.count <= 31,
-                let days = Optional(items.compactMap { item -> Int? in
-                    if case .number(let n) = item, n.rounded() == n { return Int(n) } else { return nil }
-                }), days.count == items.count
-            {
-                byMonthDay = days
-            } else {
-                fail("by_month_day", "must be a list of days from 1 to 31")
-            }
+            // Whole numbers only; their range is Core's check.
+            let days: [Int]? = {
+                guard case .array(let items) = raw, items.count <= 31 else { return nil }
+                let numbers = items.compactMap { item -> Int? in
+                    guard case .number(let n) = item, n.rounded() == n, abs(n) < 1e9 else { return nil }
+                    return Int(n)
+                }
+                return numbers.count == items.count ? numbers : nil
+            }()
+            if let days { byMonthDay = days } else { fail("by_month_day", "must be a list of days from 1 to 31") }
         }
         let count = integer("count")
         var until: Date?

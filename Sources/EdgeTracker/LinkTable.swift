@@ -27,14 +27,16 @@ public final class LinkTable: Sendable {
         /// `webcal://` link cannot be relative).
         public init(_ item: PublishableEvent, publicBase: String, links: ProviderLinks = ProviderLinks()) {
             let event = item.event
-            let subscription = SubscriptionLinks(for: item, publicBase: publicBase)
+            let settings = item.settings
+            // Built only for events that offer a subscribe button (most do not).
+            let subscription = settings.providers.contains { !$0.addsEvent } ? SubscriptionLinks(for: item, publicBase: publicBase) : nil
             // A dead event's add links show its widget (which says why); after the end, the
             // recording when there is one.
             let widget = ProviderLinks.widgetPath(event.publicID)
             var locations = [String?](repeating: nil, count: ProviderType.allCases.count)
-            for type in item.settings.providers {
+            for type in settings.providers {
                 if !type.addsEvent {
-                    locations[type.index] = subscription.url(for: type)
+                    locations[type.index] = subscription?.url(for: type)
                 } else if event.status == .cancelled {
                     locations[type.index] = widget
                 } else {

@@ -54,8 +54,7 @@ public struct WidgetRenderer: Sendable {
 
     /// An organizer's feed of listed events.
     public func organizerFeed(_ feed: OrganizerFeed) -> OutputFile {
-        let settings = WidgetSettings.resolve(userDefaults: feed.userDefaults, event: CustomizationOverrides())
-        let name = WidgetStrings.for(settings.language).feedName(organizer: feed.owner.name)
+        let name = feed.owner.feedName(userDefaults: feed.userDefaults)
         let entries = feed.events.map { event in
             // Each event in its own widget's language and reminder: what its download says too.
             let own = WidgetSettings.resolve(userDefaults: feed.userDefaults, event: event.customization)

@@ -63,9 +63,8 @@ struct WidgetView {
 
     init(event: Event, settings: WidgetSettings, now: Date) {
         let strings = WidgetStrings.for(settings.language)
-        let phase = event.phase(at: now)
         // A series shows its next session (the last one once all are over).
-        let session = event.nextSession(at: now) ?? event.sessions.last ?? Recurrence.Occurrence(start: event.start, end: event.end)
+        let (phase, session) = event.moment(at: now)
         let schedule = WidgetSchedule(
             start: session.start, end: session.end, timeZoneIdentifier: event.timeZone, language: settings.language)
         lang = settings.language.rawValue

@@ -25,8 +25,5 @@ enum StoredJSON {
     static func decodeRecurrence(_ text: String?) throws -> Recurrence? {
         try text.map { try JSONDecoder().decode(Recurrence.self, from: Data($0.utf8)) }
     }
-
-    /// The SQL for when an event is over, the same in both engines' queries.
-    static let effectiveEnd = "COALESCE(last_end, end_datetime)"
 }
 

@@ -185,6 +185,40 @@ final class TestClock: Sendable {
         #expect(read(widget)?.contains("Thursday, December 3, 2054") == true)
     }
 
+    /// Edits of one organizer's events race through two generators (as `api` processes sharing
+    /// `out/` would): whatever the interleaving, the feed left behind is the one the database
+    /// holds last, because each feed write reads the database under the feed's lock.
+    @Test(arguments: Backend.available)
+    func racingEditsLeaveTheFeedTheDatabaseHoldsLast(_ backend: Backend) async throws {
+        let database = try backend.makeStore(in: folder).store
+        let events = try GeneratorFixtures.createEvents(database, count: 12)
+        let userID = try #require(events.first?.userID)
+        let first = try await generator(database)
+        let second = try await generator(database)
+        try first.publishAll()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, event) in events.enumerated() {
+                let writer = index.isMultiple(of: 2) ? first : second
+                group.addTask {
+                    for round in 0..<5 {
+                        _ = try database.updateEvent(id: event.id, userID: userID, now: GeneratorFixtures.start) { current in
+                            var draft = current.draft
+                            draft.title = "Event \(index) round \(round)"
+                            return draft
+                        }
+                        try writer.sync(eventID: event.id, publicID: event.publicID)
+                        try writer.syncFeed(userID: userID)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let feed = try #require(try database.organizerFeed(userID: userID, now: clock.now))
+        let expected = first.renderer.organizerFeed(feed)
+        #expect(read(expected.relativePath) == String(decoding: expected.contents, as: UTF8.self))
+        #expect(feed.events.allSatisfy { $0.title.hasSuffix("round 4") })
+    }
+
     @Test func aCancelledEventsFilesAllSaySo() async throws {
         let database = try Backend.suiteDefault.makeStore(in: folder).store
         let (user, listed, _) = try setUp(database)

@@ -58,6 +58,7 @@ import Testing
                 (["freq": "weekly", "count": 3, "by_day": ["XX"]], "recurrence.by_day"),
                 (["freq": "weekly", "count": "three"], "recurrence.count"),
                 (["freq": "weekly", "count": 3, "rrule": "FREQ=DAILY"], "recurrence.rrule"),
+                (["freq": "monthly", "count": 3, "by_month_day": [1e300]], "recurrence.by_month_day"),
             ]
             for (rule, field) in cases {
                 var body = APIClient.validEvent.merging(Self.first) { $1 }

@@ -21,11 +21,10 @@ public struct SubscriptionLinks: Sendable, Equatable {
     /// The feed an event's subscribe buttons offer: the organizer's ("all our webinars") when the
     /// event is listed in it, else the event's own, so a subscriber always gets this event.
     public init(for item: PublishableEvent, publicBase: String) {
-        let strings = WidgetStrings.for(item.settings.language)
         if item.event.listed {
             self.init(
                 feedURL: publicBase + ProviderLinks.organizerFeedPath(item.organizer.feedID),
-                name: strings.feedName(organizer: item.organizer.name))
+                name: item.organizer.feedName(userDefaults: item.userDefaults))
         } else {
             self.init(feedURL: publicBase + ProviderLinks.eventFeedPath(item.event.publicID), name: PlainText.normalized(item.event.title))
         }

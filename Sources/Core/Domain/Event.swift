@@ -93,9 +93,15 @@ public struct Event: Equatable, Sendable {
     }
 
     /// The event's phase at `now`: what the widget shows and where the tracker sends a click.
-    public func phase(at now: Date) -> EventPhase {
-        if status == .cancelled { return .cancelled }
-        return now >= lastEnd ? .ended : .upcoming
+    public func phase(at now: Date) -> EventPhase { moment(at: now).phase }
+
+    /// The phase at `now` and the session the widget shows then (the next one; the last once all
+    /// are over), from one expansion of the rule.
+    public func moment(at now: Date) -> (phase: EventPhase, session: Recurrence.Occurrence) {
+        let all = sessions
+        let last = all.last ?? Recurrence.Occurrence(start: start, end: end)
+        let phase: EventPhase = status == .cancelled ? .cancelled : (now >= last.end ? .ended : .upcoming)
+        return (phase, all.first { $0.end > now } ?? last)
     }
 
     /// The editable fields as a draft: what a change starts from (cancel, partial updates).
@@ -108,11 +114,6 @@ public struct Event: Equatable, Sendable {
     /// How long after its end an event stays in its organizer's feed (and a deleted one's
     /// cancellation in its own): clients keep the recent past, the feed stays small.
     public static let feedRetention: TimeInterval = 30 * 86_400
-
-    /// Whether the organizer's feed still carries the event at `now` (a series: after its last session).
-    public func isInFeedWindow(at now: Date) -> Bool {
-        lastEnd.addingTimeInterval(Self.feedRetention) > now
-    }
 }
 
 extension Event {

@@ -258,6 +258,13 @@ public struct FeedOwner: Sendable, Equatable {
         self.feedID = feedID
         self.name = name
     }
+
+    /// The name subscribers see for the feed, in the organizer's default language: the same in
+    /// the feed itself, `GET /api/feed` and the subscribe redirects.
+    public func feedName(userDefaults: CustomizationOverrides) -> String {
+        let language = WidgetSettings.resolve(userDefaults: userDefaults, event: CustomizationOverrides()).language
+        return WidgetStrings.for(language).feedName(organizer: name)
+    }
 }
 
 /// Everything an organizer's feed holds at one moment: its owner and defaults, the listed events
