@@ -7,6 +7,7 @@ import { describe, toast } from "./modules/ui.js";
 import { signInView, signUpView } from "./modules/views/auth.js";
 import { eventView } from "./modules/views/event.js";
 import { eventsView } from "./modules/views/events.js";
+import { overviewView } from "./modules/views/overview.js";
 import { settingsView } from "./modules/views/settings.js";
 
 const main = document.getElementById("main");
@@ -21,12 +22,13 @@ function renderShell() {
   document.documentElement.lang = language();
   document.getElementById("language-select").value = language();
   document.getElementById("language-label").textContent = t("language");
-  document.getElementById("skip-link").textContent = t("skip");
+  document.getElementById("skip-link").textContent = t("skipToContent");
   document.getElementById("privacy-link").textContent = t("privacy");
   document.getElementById("terms-link").textContent = t("terms");
   const nav = document.getElementById("nav");
   nav.replaceChildren(...(user ? [
     h("a", { href: "#/events", id: "nav-events" }, t("navEvents")),
+    h("a", { href: "#/overview", id: "nav-overview" }, t("navOverview")),
     h("a", { href: "#/events/new", id: "nav-new-event" }, t("navNew")),
     h("a", { href: "#/settings", id: "nav-settings" }, t("navSettings")),
     h("button", { type: "button", id: "nav-signout", class: "link", onclick: signOut }, t("navSignOut")),
@@ -34,8 +36,10 @@ function renderShell() {
     h("a", { href: "#/signin", id: "nav-signin" }, t("signIn")),
     h("a", { href: "#/signup", id: "nav-signup" }, t("signUp")),
   ]));
+  // A route's query (the overview's choices) does not make it another page.
+  const current = location.hash.split("?")[0];
   for (const link of nav.querySelectorAll("a")) {
-    if (link.getAttribute("href") === location.hash) link.setAttribute("aria-current", "page");
+    if (link.getAttribute("href") === current) link.setAttribute("aria-current", "page");
   }
 }
 
@@ -68,6 +72,7 @@ async function route() {
       return signInView(main, { onSignedIn: signedIn });
     }
     if (hash === "#/events") return await eventsView(main);
+    if (hash === "#/overview" || hash.startsWith("#/overview?")) return await overviewView(main);
     if (hash === "#/events/new") return await eventView(main, { id: null, navigate });
     const match = /^#\/events\/(\d+)$/.exec(hash);
     if (match) return await eventView(main, { id: Number(match[1]), navigate });
@@ -92,7 +97,10 @@ document.getElementById("language-select").addEventListener("change", (event) =>
   setLanguage(event.target.value);
   route();
 });
-window.addEventListener("hashchange", route);
+// Only routes ("#/...") re-render: the skip link's "#main" is an in-page jump, not a screen.
+window.addEventListener("hashchange", () => {
+  if (!location.hash || location.hash.startsWith("#/")) route();
+});
 
 try {
   ({ user } = await api("GET", "/api/auth/session"));

@@ -1,11 +1,13 @@
 // One event: its status (cancel / reinstate), the editor (create or update) with its "Repeats"
-// section for a series, the widget designer with live preview, the embed code, its calendar feed,
-// and its statistics (one set per event: a series' sessions share its widget and its buttons).
+// section for a series, the widget designer with live preview, the embed code, its placements
+// (modules/placements.js), its calendar feed, and its statistics: views, unique visitors, clicks,
+// the funnel, per day and per placement (one set per event: a series' sessions share its widget).
 import { api } from "../api.js";
-import { dailyChart, timelineCSV } from "../chart.js";
+import { formatCount, funnel, rateNode, trafficChart } from "../chart.js";
 import { createDesigner, providerName } from "../designer.js";
 import { checkField, field, h, showFieldErrors } from "../dom.js";
 import { t } from "../i18n.js";
+import { placementsSection } from "../placements.js";
 import { createRecurrenceEditor, formatSession, placeRecurrenceErrors, seriesSummary } from "../recurrence.js";
 import { eventState, stateHint, statusBadge } from "../status.js";
 import { addDays, browserZone, today, utcToZoned, zonedToUTC, zoneNames } from "../time.js";
@@ -111,7 +113,10 @@ export async function eventView(main, { id, navigate }) {
   }
 
   const sections = [form];
-  if (event) sections.push(await embedSection(event), feedSection(event), statsSection(event));
+  if (event) {
+    const stats = statsSection(event);
+    sections.push(await embedSection(event), await placementsSection(event, { onChange: stats.reload }), feedSection(event), stats.element);
+  }
   main.replaceChildren(...sections);
   inputs.title.focus();
 }
@@ -214,45 +219,71 @@ async function embedSection(event) {
       h("a", { href: event.ics_url, id: "ics-link" }, t("icsFile"))));
 }
 
+/** The statistics' query string: the chosen days (in the event's zone, the server's default). */
+function statsQuery(inputs, extra = {}) {
+  return new URLSearchParams({ ...extra, from: inputs.from.value, to: inputs.to.value });
+}
+
+/**
+ * The event's statistics (`#stats`): views, unique visitors, clicks and conversion for the chosen
+ * days, the funnel from views to each button's clicks, views and clicks per day (chart and
+ * table), the per-placement table, and the server's CSV of the days. `reload()` asks again with
+ * the same days (after a placement is added or deleted).
+ */
 function statsSection(event) {
   const to = today(event.timezone);
   const inputs = {
     from: h("input", { type: "date", id: "stats-from", value: addDays(to, -29) }),
     to: h("input", { type: "date", id: "stats-to", value: to }),
   };
-  const total = h("p", { class: "big-number" }, t("total"), ": ", h("strong", { id: "stats-total" }, "…"));
+  const tile = (id, label, help) => h("div", { class: "stat" },
+    h("dt", {}, label), h("dd", { id, "aria-describedby": help }, "…"));
+  // #stats-total keeps its place and its plain number (older tests and habits read it).
+  const summary = h("dl", { class: "stat-tiles", id: "stats-summary" },
+    tile("stats-views", t("views")),
+    tile("stats-unique", t("uniqueVisitors"), "stats-unique-hint"),
+    tile("stats-total", t("total")),
+    tile("stats-conversion", t("conversion")));
   const body = h("div", { id: "stats-body" });
-  const error = h("p", { class: "error", role: "alert" });
-  let timeline = [];
-  const csv = h("button", {
-    type: "button", id: "stats-csv", class: "secondary",
-    onclick: () => {
-      const url = URL.createObjectURL(new Blob([timelineCSV(timeline)], { type: "text/csv" }));
-      const link = h("a", { href: url, download: `attendify-${event.public_id}-${inputs.from.value}-${inputs.to.value}.csv` });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 1000);
-    },
-  }, t("csv"));
+  const error = h("p", { class: "error", role: "alert", id: "stats-error" });
+  // A plain link: the session cookie goes with it (same origin), and the server names the file.
+  const csv = h("a", { id: "stats-csv", class: "button secondary-button", download: true }, t("csv"));
+  const updateCSV = () => { csv.href = `/api/events/${event.id}/stats?${statsQuery(inputs, { format: "csv" })}`; };
+  updateCSV();
+  for (const input of Object.values(inputs)) input.addEventListener("change", updateCSV);
 
   async function load() {
     error.textContent = "";
+    body.setAttribute("aria-busy", "true");
     try {
-      const query = new URLSearchParams({ from: inputs.from.value, to: inputs.to.value });
-      const stats = await api("GET", `/api/events/${event.id}/stats?${query}`);
-      timeline = stats.clicks_timeline;
+      const stats = await api("GET", `/api/events/${event.id}/stats?${statsQuery(inputs)}`);
+      updateCSV();
+      const views = stats.views ?? 0;
+      document.getElementById("stats-views").textContent = formatCount(views);
+      document.getElementById("stats-unique").textContent = formatCount(stats.unique_visitors ?? 0);
       document.getElementById("stats-total").textContent = String(stats.total_clicks);
+      document.getElementById("stats-conversion").replaceChildren(rateNode(stats.conversion_rate));
       const rows = Object.entries(stats.clicks_by_type).sort((a, b) => b[1] - a[1]);
+      // An answer without views_timeline (an older server) still draws its clicks.
+      const timeline = stats.views_timeline ?? stats.clicks_timeline.map((day) => ({
+        date: day.date, views: 0, unique_visitors: 0, clicks: day.count, conversion_rate: null,
+      }));
       body.replaceChildren(
-        h("table", { id: "stats-by-type", class: "data-table" },
-          h("caption", {}, t("byProvider")),
-          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("provider")), h("th", { scope: "col" }, t("count")))),
-          h("tbody", {}, rows.map(([type, count]) => h("tr", { dataset: { type } }, h("th", { scope: "row" }, providerName(type)), h("td", {}, String(count)))))),
+        h("h3", {}, t("funnelTitle")),
+        h("p", { class: "hint" }, t("funnelHint")),
+        funnel(views, rows.map(([type, count]) => [type, count, providerName(type)]), stats.total_clicks, stats.conversion_rate ?? null),
+        h("div", { class: "table-scroll" },
+          h("table", { id: "stats-by-type", class: "data-table numbers" },
+            h("caption", {}, t("byProvider")),
+            h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("provider")), h("th", { scope: "col" }, t("count")))),
+            h("tbody", {}, rows.map(([type, count]) => h("tr", { dataset: { type } }, h("th", { scope: "row" }, providerName(type)), h("td", {}, String(count))))))),
         h("h3", {}, t("perDay")),
-        dailyChart(timeline, stats.from, stats.to));
+        trafficChart(timeline, stats.from, stats.to),
+        placementTable(stats.by_placement ?? {}));
     } catch (problem) {
       error.textContent = problem.problem?.errors?.map((e) => `${e.field}: ${e.message}`).join("; ") ?? describe(problem);
+    } finally {
+      body.removeAttribute("aria-busy");
     }
   }
 
@@ -261,8 +292,28 @@ function statsSection(event) {
     h("label", { for: "stats-to" }, t("to")), inputs.to,
     h("button", { type: "submit", id: "stats-apply" }, t("apply")), csv);
   queueMicrotask(load);
-  return h("section", { class: "card", id: "stats", "aria-labelledby": "stats-heading" },
+  const element = h("section", { class: "card", id: "stats", "aria-labelledby": "stats-heading" },
     h("h2", { id: "stats-heading" }, t("stats")),
     event.recurrence ? h("p", { class: "hint section-hint", id: "stats-series-hint" }, t("statsSeriesHint")) : null,
-    form, error, total, body);
+    form, error, summary,
+    h("p", { class: "hint section-hint", id: "stats-unique-hint" }, t("uniqueHint")),
+    body);
+  return { element, reload: load };
+}
+
+/** `by_placement`: every current placement with its views, clicks and conversion (`#stats-placements`). */
+function placementTable(byPlacement) {
+  const rows = Object.entries(byPlacement).sort((a, b) => b[1].views - a[1].views || a[0].localeCompare(b[0]));
+  if (rows.length === 0) return h("p", { class: "hint", id: "stats-placements-empty" }, t("noPlacementStats"));
+  return h("div", { class: "table-scroll" },
+    h("table", { id: "stats-placements", class: "data-table numbers" },
+      h("caption", {}, t("byPlacementCaption")),
+      h("thead", {}, h("tr", {},
+        h("th", { scope: "col" }, t("placement")), h("th", { scope: "col" }, t("views")),
+        h("th", { scope: "col" }, t("clicksLabel")), h("th", { scope: "col" }, t("conversion")))),
+      h("tbody", {}, rows.map(([name, numbers]) => h("tr", { dataset: { placement: name } },
+        h("th", { scope: "row" }, name),
+        h("td", { class: "views", dataset: { value: numbers.views } }, formatCount(numbers.views)),
+        h("td", { class: "clicks", dataset: { value: numbers.clicks } }, formatCount(numbers.clicks)),
+        h("td", { class: "conversion", dataset: { value: numbers.conversion_rate ?? "" } }, rateNode(numbers.conversion_rate)))))));
 }
