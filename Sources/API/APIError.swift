@@ -12,6 +12,8 @@ public enum APIError: Error, Sendable {
     case forbiddenOrigin
     case notFound
     case emailTaken
+    /// The request clashes with what exists (a placement name already used, say).
+    case conflict(title: String, detail: String)
     case bodyTooLarge(limit: Int)
     case validation([ValidationIssue])
     case rateLimited(retryAfter: Int)
@@ -29,7 +31,7 @@ public enum APIError: Error, Sendable {
         case .unauthenticated, .invalidCredentials: .unauthorized
         case .forbiddenOrigin: .forbidden
         case .notFound: .notFound
-        case .emailTaken: .conflict
+        case .emailTaken, .conflict: .conflict
         case .bodyTooLarge: .contentTooLarge
         case .validation: .unprocessableContent
         case .rateLimited: .tooManyRequests
@@ -48,6 +50,7 @@ public enum APIError: Error, Sendable {
         case .forbiddenOrigin: "Cross-site request refused"
         case .notFound: "Not found"
         case .emailTaken: "E-mail already registered"
+        case .conflict(let title, _): title
         case .bodyTooLarge: "Request body too large"
         case .validation: "Invalid input"
         case .rateLimited: "Too many requests"
@@ -67,6 +70,7 @@ public enum APIError: Error, Sendable {
             "A request that changes something must come from an allowed origin: the Origin header, when sent (and always with the session cookie), must be one."
         case .notFound: "There is nothing here, or it is not yours."
         case .emailTaken: "An account with this e-mail already exists; sign in instead."
+        case .conflict(_, let detail): detail
         case .bodyTooLarge(let limit): "The body may be at most \(limit) bytes."
         case .validation(let issues): issues.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
         case .rateLimited(let seconds): "Slow down: try again in \(seconds) seconds."

@@ -75,7 +75,7 @@ struct EventResponse: Encodable {
         timezone = event.timeZone
         webinarURL = event.webinarURL
         customizationSettings = event.customization
-        widgetURL = "\(publicBase)/widget/event/\(event.publicID.rawValue)"
+        widgetURL = EmbedCode.widgetURL(for: event, publicBase: publicBase)
         icsURL = "\(publicBase)\(ProviderLinks.icsPath(event.publicID))"
         sequence = event.sequence
         status = event.status.rawValue
@@ -216,27 +216,6 @@ struct EventListResponse: Encodable {
 struct IframeCodeResponse: Encodable {
     var iframeHTML: String
     enum CodingKeys: String, CodingKey { case iframeHTML = "iframe_html" }
-}
-
-struct StatsResponse: Encodable {
-    struct Day: Encodable {
-        var date: String
-        var count: Int
-    }
-
-    var totalClicks: Int
-    var clicksByType: [String: Int]
-    var clicksTimeline: [Day]
-    var from: String
-    var to: String
-    var tz: String
-
-    enum CodingKeys: String, CodingKey {
-        case from, to, tz
-        case totalClicks = "total_clicks"
-        case clicksByType = "clicks_by_type"
-        case clicksTimeline = "clicks_timeline"
-    }
 }
 
 struct SettingsResponse: Encodable {

@@ -28,6 +28,7 @@ public enum OrganizerAPI {
         let events = EventsController<Context>(database: database, generator: generator, config: config, now: now)
         events.addRoutes(to: routes)
         StatsController<Context>(database: database, events: events, now: now).addRoutes(to: routes)
+        PlacementsController<Context>(database: database, generator: generator, events: events, config: config).addRoutes(to: routes)
         SettingsController<Context>(database: database, generator: generator, config: config, now: now).addRoutes(to: routes)
         FeedController<Context>(database: database, config: config).addRoutes(to: routes)
         RecurrencePreviewController<Context>(config: config).addRoutes(to: routes)

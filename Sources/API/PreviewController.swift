@@ -49,7 +49,7 @@ struct PreviewController<Context: APIRequestContext>: Sendable {
                 throw APIError.validation(error.issues)
             }
         }
-        let html = try renderer.widgetHTML(event: event, settings: WidgetSettings.defaults.applying(layers), now: now())
+        let html = try renderer.widgetHTML(event: event, settings: WidgetSettings.defaults.applying(layers), now: now(), counted: false)
         return Response(
             status: .ok,
             headers: [

@@ -2,9 +2,11 @@ import Core
 import Foundation
 import Logging
 
-/// Decides what a `/track/{public_id}/{type}` request gets, and queues the click when it counts.
-/// Transport-free: the bare NIO server (`attendify track`) and the Hummingbird route
-/// (`attendify serve`) both call it.
+/// Decides what a `/track/{public_id}/{type}[/{placement}]` request gets, and queues the click
+/// when it counts; `/track/{public_id}/view[/{placement}]` is the widget's view beacon, answered
+/// 204 and counted by the same rules (no `HEAD`, no bots, a per-visitor limit). Transport-free:
+/// the bare NIO server (`attendify track`) and the Hummingbird route (`attendify serve`) both
+/// call it.
 public final class ClickTracker: Sendable {
     /// A track request, reduced to what the decision needs.
     public struct Request: Sendable {
@@ -12,6 +14,8 @@ public final class ClickTracker: Sendable {
         /// The path after `/track/`, e.g. `AbCd.../google` (query already removed).
         public var idBytes: ArraySlice<UInt8>
         public var typeBytes: ArraySlice<UInt8>
+        /// The optional third segment: the placement whose widget sent the request.
+        public var placementBytes: ArraySlice<UInt8>?
         public var userAgent: String?
         /// The TCP peer's address.
         public var peerAddress: String?
@@ -22,11 +26,12 @@ public final class ClickTracker: Sendable {
 
         public init(
             isHead: Bool, idBytes: ArraySlice<UInt8>, typeBytes: ArraySlice<UInt8>, userAgent: String?, peerAddress: String?,
-            forwardedFor: String?, automated: Bool? = nil
+            forwardedFor: String?, automated: Bool? = nil, placementBytes: ArraySlice<UInt8>? = nil
         ) {
             self.isHead = isHead
             self.idBytes = idBytes
             self.typeBytes = typeBytes
+            self.placementBytes = placementBytes
             self.userAgent = userAgent
             self.peerAddress = peerAddress
             self.forwardedFor = forwardedFor
@@ -36,6 +41,8 @@ public final class ClickTracker: Sendable {
 
     public enum Outcome: Sendable, Equatable {
         case redirect(location: String)
+        /// The view beacon of a known event: 204, nothing to show.
+        case viewed
         case notFound
         /// The id is not in memory and the database cannot be asked right now (503, Retry-After):
         /// saying 404 would tell the visitor a live event does not exist.
@@ -44,32 +51,44 @@ public final class ClickTracker: Sendable {
 
     let table: LinkTable
     let queue: ClickQueue
+    let impressions: ImpressionQueue
+    let hasher: VisitorHasher
     let database: any DataStore
     let config: TrackerConfig
     public let metrics: TrackerMetrics
     let limiter: ClickRateLimiter
+    /// Views have their own budget: a visitor's views must not use up their clicks.
+    let viewLimiter: ClickRateLimiter
     let now: @Sendable () -> Date
     let logger: Logger
 
     public init(
         database: any DataStore, config: TrackerConfig, table: LinkTable, queue: ClickQueue, metrics: TrackerMetrics,
-        logger: Logger, now: @escaping @Sendable () -> Date = Date.init
+        logger: Logger, impressions: ImpressionQueue? = nil, hasher: VisitorHasher = VisitorHasher(),
+        now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.database = database
         self.config = config
         self.table = table
         self.queue = queue
+        self.impressions = impressions ?? ImpressionQueue(capacity: config.queueCapacity)
+        self.hasher = hasher
         self.metrics = metrics
         self.limiter = ClickRateLimiter(limitPerMinute: config.clickLimitPerMinute)
+        self.viewLimiter = ClickRateLimiter(limitPerMinute: config.clickLimitPerMinute)
         self.logger = logger
         self.now = now
     }
 
     private static let trackPrefix = Array("/track/".utf8)
+    static let viewSegment = Array("view".utf8)
 
-    /// Splits `/track/{id}/{type}[?query]` into its two segments; nil for any other shape
-    /// (extra segments, `..`, empty parts, overlong paths).
-    public static func split(path: some Collection<UInt8>) -> (id: ArraySlice<UInt8>, type: ArraySlice<UInt8>)? {
+    /// True while either writer is healthy but behind: the HTTP side stops reading for a moment.
+    public var holdsIntake: Bool { queue.holdsIntake || impressions.holdsIntake }
+
+    /// Splits `/track/{id}/{type}[/{placement}][?query]` into its segments; nil for any other
+    /// shape (more segments, `..`, empty parts, overlong paths).
+    public static func split(path: some Collection<UInt8>) -> (id: ArraySlice<UInt8>, type: ArraySlice<UInt8>, placement: ArraySlice<UInt8>?)? {
         let prefix = trackPrefix
         guard path.count <= 200 else { return nil }
         var bytes = ArraySlice(path)
@@ -80,20 +99,40 @@ public final class ClickTracker: Sendable {
         let rest = bytes.dropFirst(prefix.count)
         guard let slash = rest.firstIndex(of: UInt8(ascii: "/")) else { return nil }
         let id = rest[..<slash]
-        var type = rest[(slash + 1)...]
-        if type.last == UInt8(ascii: "/") { type = type.dropLast() }
-        guard !id.isEmpty, !type.isEmpty, !type.contains(UInt8(ascii: "/")) else { return nil }
-        return (id, type)
+        var tail = rest[(slash + 1)...]
+        if tail.last == UInt8(ascii: "/") { tail = tail.dropLast() }
+        var placement: ArraySlice<UInt8>?
+        var type = tail
+        if let second = tail.firstIndex(of: UInt8(ascii: "/")) {
+            type = tail[..<second]
+            placement = tail[(second + 1)...]
+        }
+        guard !id.isEmpty, !type.isEmpty else { return nil }
+        if let placement, placement.isEmpty || placement.contains(UInt8(ascii: "/")) { return nil }
+        return (id, type, placement)
+    }
+
+    /// What the type segment asks for: a provider's redirect, or the view beacon.
+    enum Target {
+        case click(ProviderType)
+        case view
+    }
+
+    static func target(_ request: Request) -> Target? {
+        // The placement, when present, has the id's shape: junk never reaches the table.
+        if let placement = request.placementBytes, !PublicID.isValid(placement) { return nil }
+        if request.typeBytes.elementsEqual(viewSegment) { return .view }
+        return ProviderType(utf8: request.typeBytes).map(Target.click)
     }
 
     /// The answer when it can be given from memory; nil when the id must be looked up first.
     public func outcomeFromMemory(_ request: Request) -> Outcome? {
         // The pattern check comes first: junk never reaches the table or the database.
-        guard PublicID.isValid(request.idBytes), let type = ProviderType(utf8: request.typeBytes) else {
+        guard PublicID.isValid(request.idBytes), let target = Self.target(request) else {
             return notFound()
         }
         switch table.lookup(String(decoding: request.idBytes, as: UTF8.self)) {
-        case .found(let entry): return outcome(request, type: type, entry: entry)
+        case .found(let entry): return outcome(request, target: target, entry: entry)
         case .knownMissing: return notFound()
         case .unknown: return nil
         }
@@ -102,10 +141,10 @@ public final class ClickTracker: Sendable {
     /// The full answer: from memory, or after one indexed lookup whose result is cached.
     public func outcome(_ request: Request) async -> Outcome {
         if let outcome = outcomeFromMemory(request) { return outcome }
-        guard let type = ProviderType(utf8: request.typeBytes), let id = PublicID(String(decoding: request.idBytes, as: UTF8.self))
+        guard let target = Self.target(request), let id = PublicID(String(decoding: request.idBytes, as: UTF8.self))
         else { return notFound() }
         switch await resolve(id) {
-        case .found(let entry): return outcome(request, type: type, entry: entry)
+        case .found(let entry): return outcome(request, target: target, entry: entry)
         case .missing: return notFound()
         case .failed: return .unavailable
         }
@@ -143,30 +182,63 @@ public final class ClickTracker: Sendable {
         return lookup
     }
 
-    private func outcome(_ request: Request, type: ProviderType, entry: LinkTable.Entry) -> Outcome {
+    private func outcome(_ request: Request, target: Target, entry: LinkTable.Entry) -> Outcome {
         let timestamp = now().epochSeconds
-        guard let location = entry.location(for: type, at: timestamp) else { return notFound() }
-        metrics.received.add(1, ordering: .relaxed)
-        count(request, type: type, eventID: entry.eventID, timestamp: timestamp)
-        return .redirect(location: location)
+        switch target {
+        case .view:
+            metrics.viewsReceived.add(1, ordering: .relaxed)
+            countView(request, entry: entry, timestamp: timestamp)
+            return .viewed
+        case .click(let type):
+            guard let location = entry.location(for: type, at: timestamp) else { return notFound() }
+            metrics.received.add(1, ordering: .relaxed)
+            count(request, type: type, entry: entry, timestamp: timestamp)
+            return .redirect(location: location)
+        }
     }
 
-    private func count(_ request: Request, type: ProviderType, eventID: Int64, timestamp: Int64) {
+    /// The rules both kinds share: no `HEAD`, no bots, at most the limit per visitor and event
+    /// a minute. Returns the visitor's address when the request counts.
+    private func counts(_ request: Request, eventID: Int64, timestamp: Int64, limiter: ClickRateLimiter) -> (counts: Bool, client: String?) {
         if request.isHead {
             metrics.notCounted(.head)
-            return
+            return (false, nil)
         }
         if request.automated ?? BotFilter.isAutomated(userAgent: request.userAgent) {
             metrics.notCounted(.bot)
-            return
+            return (false, nil)
         }
         let client = clientAddress(request)
         if config.limitsClicks, !limiter.allow(client: client ?? "", eventID: eventID, epochSeconds: timestamp) {
             metrics.notCounted(.throttled)
-            return
+            return (false, nil)
         }
+        return (true, client)
+    }
+
+    private func countView(_ request: Request, entry: LinkTable.Entry, timestamp: Int64) {
+        let verdict = counts(request, eventID: entry.eventID, timestamp: timestamp, limiter: viewLimiter)
+        guard verdict.counts else { return }
+        // The address and user agent are used here, in memory, and go no further than the hash.
+        let view = Impression(
+            eventID: entry.eventID, placementID: entry.placement(request.placementBytes), viewedAt: timestamp,
+            visitorHash: hasher.hash(address: verdict.client, userAgent: request.userAgent, eventID: entry.eventID, at: timestamp))
+        if impressions.append(view) {
+            metrics.viewQueueDepth.add(1, ordering: .relaxed)
+        } else {
+            metrics.viewsDropped.add(1, ordering: .relaxed)
+            if metrics.viewsDropped.load(ordering: .relaxed) % 1_000 == 1 {
+                logger.warning("view queue full; dropping views", metadata: ["capacity": "\(impressions.capacity)"])
+            }
+        }
+    }
+
+    private func count(_ request: Request, type: ProviderType, entry: LinkTable.Entry, timestamp: Int64) {
+        let verdict = counts(request, eventID: entry.eventID, timestamp: timestamp, limiter: limiter)
+        guard verdict.counts else { return }
+        let client = verdict.client
         let click = Click(
-            eventID: eventID, type: type, clickedAt: timestamp,
+            eventID: entry.eventID, type: type, clickedAt: timestamp, placementID: entry.placement(request.placementBytes),
             ipAddress: config.storeClientInfo ? client : nil, userAgent: config.storeClientInfo ? request.userAgent : nil)
         if queue.append(click) {
             metrics.queueDepth.add(1, ordering: .relaxed)

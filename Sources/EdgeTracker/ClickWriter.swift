@@ -2,13 +2,17 @@ import Core
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
-/// The one writer of clicks: commits the queue in batches (at least every `flushInterval`, or as
-/// soon as `flushBatchSize` wait), retries failed writes with back-off without losing the batch,
-/// and on graceful shutdown drains everything that was acknowledged before it stops.
+/// The one writer of clicks and views: commits each queue in batches (at least every
+/// `flushInterval`, or as soon as `flushBatchSize` wait), retries failed writes with back-off
+/// without losing the batch, and on graceful shutdown drains everything that was acknowledged
+/// before it stops. Clicks and views are separate transactions: a view batch that fails never
+/// holds clicks back.
 public struct ClickWriter: Service {
     let database: any DataStore
     let queue: ClickQueue
+    let impressions: ImpressionQueue
     let metrics: TrackerMetrics
     let config: TrackerConfig
     let logger: Logger
@@ -16,9 +20,13 @@ public struct ClickWriter: Service {
     /// Longest a shutdown waits for a failing database before giving up on the remaining clicks.
     static let drainDeadline: Duration = .seconds(30)
 
-    public init(database: any DataStore, queue: ClickQueue, metrics: TrackerMetrics, config: TrackerConfig, logger: Logger) {
+    public init(
+        database: any DataStore, queue: ClickQueue, impressions: ImpressionQueue? = nil, metrics: TrackerMetrics, config: TrackerConfig,
+        logger: Logger
+    ) {
         self.database = database
         self.queue = queue
+        self.impressions = impressions ?? ImpressionQueue(capacity: config.queueCapacity)
         self.metrics = metrics
         self.config = config
         self.logger = logger
@@ -33,18 +41,21 @@ public struct ClickWriter: Service {
         await withTaskExecutorPreference(BlockingWorkExecutor.services) { await writeLoop() }
     }
 
+    private var waiting: Int { queue.count + impressions.count }
+    private var fullBatchWaits: Bool { queue.count >= config.flushBatchSize || impressions.count >= config.flushBatchSize }
+
     private func writeLoop() async {
         var lastFlush = ContinuousClock.now
         var backoff: Duration = .zero
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             // No pause while a full batch waits (and the last write worked): keep up first.
-            if backoff > .zero || queue.count < config.flushBatchSize {
+            if backoff > .zero || !fullBatchWaits {
                 try? await Task.sleep(for: backoff > .zero ? backoff : .milliseconds(10))
             } else {
                 await Task.yield()
             }
             let due = ContinuousClock.now - lastFlush >= config.flushInterval
-            guard queue.count >= config.flushBatchSize || (due && queue.count > 0) else { continue }
+            guard fullBatchWaits || (due && waiting > 0) else { continue }
             lastFlush = .now
             backoff = flushOnce() ? .zero : nextBackoff(backoff)
         }
@@ -55,13 +66,13 @@ public struct ClickWriter: Service {
     func drain() {
         let deadline = ContinuousClock.now + Self.drainDeadline
         var backoff: Duration = .zero
-        while queue.count > 0 {
+        while waiting > 0 {
             if flushOnce() {
                 backoff = .zero
                 continue
             }
             guard ContinuousClock.now < deadline else {
-                logger.critical("giving up on queued clicks at shutdown", metadata: ["lost": "\(queue.count)"])
+                logger.critical("giving up on queued clicks and views at shutdown", metadata: ["lost": "\(waiting)"])
                 return
             }
             backoff = nextBackoff(backoff)
@@ -70,18 +81,26 @@ public struct ClickWriter: Service {
         logger.info("click queue drained")
     }
 
-    /// One batch; false when the write failed (the batch is back in the queue).
+    /// One batch of each queue; false when a write failed (its batch is back in its queue).
     @discardableResult
     func flushOnce() -> Bool {
+        let clicks = flush(queue, kind: "click", depth: metrics.queueDepth, recorded: metrics.recorded, write: database.recordClicks)
+        let views = flush(impressions, kind: "view", depth: metrics.viewQueueDepth, recorded: metrics.viewsRecorded, write: database.recordImpressions)
+        return clicks && views
+    }
+
+    private func flush<Element>(
+        _ queue: InteractionQueue<Element>, kind: String, depth: borrowing Atomic<Int>, recorded: borrowing Atomic<Int>, write: ([Element]) throws -> Int
+    ) -> Bool {
         let batch = queue.take(upTo: max(config.flushBatchSize, min(queue.count, Self.maximumBatchSize)))
         guard !batch.isEmpty else { return true }
         let started = ContinuousClock.now
         do {
-            try database.recordClicks(batch)
+            _ = try write(batch)
             let elapsed = ContinuousClock.now - started
             queue.writesSucceeded(true)
-            metrics.recorded.add(batch.count, ordering: .relaxed)
-            metrics.queueDepth.subtract(batch.count, ordering: .relaxed)
+            recorded.add(batch.count, ordering: .relaxed)
+            depth.subtract(batch.count, ordering: .relaxed)
             metrics.flushCount.add(1, ordering: .relaxed)
             metrics.flushMicroseconds.add(Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000), ordering: .relaxed)
             return true
@@ -89,7 +108,7 @@ public struct ClickWriter: Service {
             queue.putBack(batch)
             queue.writesSucceeded(false)
             metrics.writeErrors.add(1, ordering: .relaxed)
-            logger.warning("click batch write failed; will retry", metadata: ["clicks": "\(batch.count)", "error": "\(error)"])
+            logger.warning("\(kind) batch write failed; will retry", metadata: ["\(kind)s": "\(batch.count)", "error": "\(error)"])
             return false
         }
     }

@@ -10,6 +10,7 @@ public struct EdgeTracker: Sendable {
     public let tracker: ClickTracker
     public let writer: ClickWriter
     public let refresher: LinkTableRefresher
+    public let secretKeeper: VisitorSecretKeeper
     public let metrics: TrackerMetrics
 
     /// Builds everything and loads the link table, so the tracker knows every event before it
@@ -17,18 +18,25 @@ public struct EdgeTracker: Sendable {
     public static func build(database: any DataStore, config: TrackerConfig, logger: Logger) throws -> EdgeTracker {
         let table = LinkTable(negativeTTL: config.negativeCacheTTL, publicBase: config.publicBase)
         let queue = ClickQueue(capacity: config.queueCapacity)
+        let impressions = ImpressionQueue(capacity: config.queueCapacity)
+        let hasher = VisitorHasher()
         let metrics = TrackerMetrics()
         let refresher = LinkTableRefresher(database: database, table: table, interval: config.refreshInterval, logger: logger)
         try refresher.loadAll()
+        let secretKeeper = VisitorSecretKeeper(database: database, hasher: hasher, logger: logger)
+        // Before the first request, as the link table: visitors are counted from the start.
+        try secretKeeper.refreshOnce()
         return EdgeTracker(
-            tracker: ClickTracker(database: database, config: config, table: table, queue: queue, metrics: metrics, logger: logger),
-            writer: ClickWriter(database: database, queue: queue, metrics: metrics, config: config, logger: logger),
-            refresher: refresher, metrics: metrics)
+            tracker: ClickTracker(
+                database: database, config: config, table: table, queue: queue, metrics: metrics, logger: logger, impressions: impressions,
+                hasher: hasher),
+            writer: ClickWriter(database: database, queue: queue, impressions: impressions, metrics: metrics, config: config, logger: logger),
+            refresher: refresher, secretKeeper: secretKeeper, metrics: metrics)
     }
 
     /// The background services, in start order. A service group stops them in reverse, so the
     /// writer, listed first, drains the queue last.
-    public var backgroundServices: [any Service] { [writer, refresher] }
+    public var backgroundServices: [any Service] { [writer, refresher, secretKeeper] }
 
     /// The public `/track` server on bare SwiftNIO.
     public func httpService(

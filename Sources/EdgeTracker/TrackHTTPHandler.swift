@@ -121,7 +121,7 @@ final class TrackHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Back-pressure
 
     func read(context: ChannelHandlerContext) {
-        let writerBehind = tracker.queue.holdsIntake
+        let writerBehind = tracker.holdsIntake
         if writable && !tooManyWaiting && !writerBehind {
             context.read()
             return
@@ -139,7 +139,7 @@ final class TrackHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.eventLoop.scheduleTask(in: .milliseconds(2)) {
             let (handler, context) = loopBound.value
             guard context.channel.isActive else { return }
-            if handler.tracker.queue.holdsIntake {
+            if handler.tracker.holdsIntake {
                 handler.recheckIntakeSoon(context: context)
             } else {
                 handler.resumeReading(context: context)
@@ -154,7 +154,7 @@ final class TrackHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func resumeReading(context: ChannelHandlerContext) {
-        guard readHeld, writable, !tooManyWaiting, !tracker.queue.holdsIntake else { return }
+        guard readHeld, writable, !tooManyWaiting, !tracker.holdsIntake else { return }
         readHeld = false
         context.read()
     }
@@ -222,7 +222,7 @@ final class TrackHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let request = ClickTracker.Request(
             isHead: head.method == .HEAD, idBytes: parts.id, typeBytes: parts.type, userAgent: userAgent,
             peerAddress: peer(context), forwardedFor: head.headers.first(name: "x-forwarded-for"),
-            automated: isAutomated(userAgent))
+            automated: isAutomated(userAgent), placementBytes: parts.placement)
         if let outcome = tracker.outcomeFromMemory(request) {
             write(outcome, head: head, context: context)
             return
@@ -286,6 +286,9 @@ final class TrackHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             buffer.writeString(location)
             buffer.writeStaticString(
                 "\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: 0\r\n")
+        case .viewed:
+            buffer = context.channel.allocator.buffer(capacity: 160)
+            buffer.writeStaticString("HTTP/1.1 204 No Content\r\nCache-Control: no-store\r\n")
         case .notFound:
             buffer = context.channel.allocator.buffer(capacity: 220)
             buffer.writeStaticString(
@@ -308,7 +311,7 @@ final class TrackHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             switch outcome {
             case .notFound: buffer.writeStaticString("Not found\n")
             case .unavailable: buffer.writeString(Self.unavailableBody)
-            case .redirect: break
+            case .redirect, .viewed: break
             }
         }
         if keepAlive {

@@ -24,6 +24,10 @@ public final class TrackerMetrics: Sendable {
     let requestTimeouts = Atomic<Int>(0)
     let headersTooLarge = Atomic<Int>(0)
     let readPauses = Atomic<Int>(0)
+    let viewsReceived = Atomic<Int>(0)
+    let viewsRecorded = Atomic<Int>(0)
+    let viewsDropped = Atomic<Int>(0)
+    let viewQueueDepth = Atomic<Int>(0)
 
     public init() {}
 
@@ -46,6 +50,9 @@ public final class TrackerMetrics: Sendable {
     public var recordedCount: Int { recorded.load(ordering: .relaxed) }
     public var droppedCount: Int { dropped.load(ordering: .relaxed) }
     public var receivedCount: Int { received.load(ordering: .relaxed) }
+    public var viewsReceivedCount: Int { viewsReceived.load(ordering: .relaxed) }
+    public var viewsRecordedCount: Int { viewsRecorded.load(ordering: .relaxed) }
+    public var viewsDroppedCount: Int { viewsDropped.load(ordering: .relaxed) }
     /// Connections of the public port open right now.
     public var openConnectionCount: Int { openConnections.load(ordering: .relaxed) }
     /// Connections closed at once because `maxConnections` were open.
@@ -65,7 +72,7 @@ public final class TrackerMetrics: Sendable {
         var text = ""
         text += line("attendify_clicks_received_total", "Track requests for a known event and offered provider.", "counter", received.load(ordering: .relaxed))
         text += line("attendify_clicks_recorded_total", "Clicks committed to the database.", "counter", recorded.load(ordering: .relaxed))
-        text += "# HELP attendify_clicks_not_counted_total Redirected but deliberately not counted.\n# TYPE attendify_clicks_not_counted_total counter\n"
+        text += "# HELP attendify_clicks_not_counted_total Answered but deliberately not counted (clicks and views).\n# TYPE attendify_clicks_not_counted_total counter\n"
         for reason in NotCountedReason.allCases {
             text += "attendify_clicks_not_counted_total{reason=\"\(reason.rawValue)\"} \(notCountedCount(reason))\n"
         }
@@ -78,6 +85,10 @@ public final class TrackerMetrics: Sendable {
         text += line("attendify_track_request_timeouts_total", "Connections closed because no request head completed within the request timeout.", "counter", requestTimeouts.load(ordering: .relaxed))
         text += line("attendify_track_header_too_large_total", "Requests answered 431 Request Header Fields Too Large.", "counter", headersTooLarge.load(ordering: .relaxed))
         text += line("attendify_track_read_pauses_total", "Times a connection stopped reading for back-pressure.", "counter", readPauses.load(ordering: .relaxed))
+        text += line("attendify_views_received_total", "View beacon requests for a known event.", "counter", viewsReceived.load(ordering: .relaxed))
+        text += line("attendify_views_recorded_total", "Views committed to the database.", "counter", viewsRecorded.load(ordering: .relaxed))
+        text += line("attendify_views_dropped_total", "Views lost because the queue was full.", "counter", viewsDropped.load(ordering: .relaxed))
+        text += line("attendify_view_queue_depth", "Views waiting to be written.", "gauge", viewQueueDepth.load(ordering: .relaxed))
         let flushes = flushCount.load(ordering: .relaxed)
         let seconds = Double(flushMicroseconds.load(ordering: .relaxed)) / 1_000_000
         text += "# HELP attendify_click_flush_seconds Time spent committing click batches.\n# TYPE attendify_click_flush_seconds summary\n"

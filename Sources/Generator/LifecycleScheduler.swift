@@ -96,6 +96,9 @@ public struct LifecycleScheduler: Sendable {
         }
         for userID in feeds { generator.syncFeedSoon(userID: userID) }
         report.failed += generator.retryDeferredFeeds()
+        // Trackers destroy yesterday's visitor secret at midnight; this covers a database that
+        // no tracker wrote to since (a day's secret must not outlive its day anywhere).
+        try database.destroyVisitorSecrets(before: TrafficTime.dayStart(moment.epochSeconds))
         if report.rendered + report.purged > 0 {
             logger.info("life-cycle renders done", metadata: ["rendered": "\(report.rendered)", "purged": "\(report.purged)"])
         }

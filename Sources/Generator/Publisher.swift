@@ -105,6 +105,16 @@ public struct Publisher: Sendable {
         }
     }
 
+    /// Removes the widget folders of an event's placements that are no longer in `keeping` (a
+    /// deleted placement's widget answers 404 at once).
+    public func removePlacements(of id: PublicID, keeping: Set<PublicID>) throws {
+        let folder = "\(root)/\(SitePaths.widgetDirectory(id))"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            guard let key = PublicID(name), !keeping.contains(key) else { continue }
+            try removeTree("\(folder)/\(name)")
+        }
+    }
+
     /// Removes a deleted event's widget and download, keeping its feed (published first).
     public func removeAllButFeed(_ id: PublicID) throws {
         try removeTree("\(root)/\(SitePaths.widgetDirectory(id))")
@@ -151,9 +161,17 @@ public struct Publisher: Sendable {
                 if let range = name.range(of: Self.removedInfix), let id = PublicID(String(name[..<range.lowerBound])) {
                     found.append((id, "\(folder)/\(name)"))
                 } else if let id = PublicID(name) {
-                    for file in (try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/\(name)")) ?? []
-                    where file.hasPrefix(Self.temporaryPrefix) || file.hasPrefix(Self.backupPrefix) {
-                        found.append((id, "\(folder)/\(name)/\(file)"))
+                    for file in (try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/\(name)")) ?? [] {
+                        let path = "\(folder)/\(name)/\(file)"
+                        if file.hasPrefix(Self.temporaryPrefix) || file.hasPrefix(Self.backupPrefix) || file.contains(Self.removedInfix) {
+                            found.append((id, path))
+                        } else if PublicID(file) != nil {
+                            // A placement's widget folder: the same leftovers, one level down.
+                            for inner in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+                            where inner.hasPrefix(Self.temporaryPrefix) || inner.hasPrefix(Self.backupPrefix) {
+                                found.append((id, "\(path)/\(inner)"))
+                            }
+                        }
                     }
                 }
             }

@@ -74,6 +74,7 @@ public struct SiteGenerator: Sendable {
         try locks.withLock(publicID) {
             if let item = try read() {
                 try publisher.publish(try renderer.render(item, now: now()))
+                try publisher.removePlacements(of: publicID, keeping: Set(item.placements.map(\.key)))
                 return .published
             }
             if let deleted = try database.deletedEvent(publicID: publicID) {

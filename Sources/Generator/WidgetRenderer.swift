@@ -23,26 +23,36 @@ public struct WidgetRenderer: Sendable {
         self.icsWriter = ICSWriter(uidHost: uidHost)
     }
 
-    /// The widget page alone (also used by previews of unsaved settings).
-    public func widgetHTML(event: Event, settings: WidgetSettings, now: Date) throws -> String {
-        let view = WidgetView(event: event, settings: settings, now: now)
+    /// The widget page alone. `counted` carries the view beacon and track links as published;
+    /// previews of unsaved settings pass false, so an organizer's own looks count nothing.
+    /// `placement` puts its key in both, so its traffic is attributed to it.
+    public func widgetHTML(event: Event, settings: WidgetSettings, now: Date, placement: PublicID? = nil, counted: Bool = true) throws -> String {
+        let view = WidgetView(event: event, settings: settings, now: now, placement: placement, counted: counted)
         guard let html = templates.render(view, template: "widget") else {
             throw RenderError.templateFailed("widget")
         }
         return html
     }
 
-    /// All files of one event: the widget, its gzip twin, the `.ics` and the event's own feed.
+    /// All files of one event: the widget, its gzip twin, the `.ics`, the event's own feed, and
+    /// each placement's widget with its gzip twin.
     public func render(_ item: PublishableEvent, now: Date) throws -> [OutputFile] {
         let settings = item.settings
         let event = item.event
         let html = Array(try widgetHTML(event: event, settings: settings, now: now).utf8)
-        return [
+        var files = [
             OutputFile(relativePath: SitePaths.widgetHTML(event.publicID), contents: html),
             OutputFile(relativePath: SitePaths.widgetGzip(event.publicID), contents: try Gzip.compress(html)),
             OutputFile(relativePath: SitePaths.calendarFile(event.publicID), contents: Array(icsWriter.calendar(for: entry(item)).utf8)),
             eventFeed(item),
         ]
+        // Each placement: the same widget, its links and beacon carrying the placement's key.
+        for placement in item.placements {
+            let html = Array(try widgetHTML(event: event, settings: settings, now: now, placement: placement.key).utf8)
+            files.append(OutputFile(relativePath: SitePaths.placementHTML(event.publicID, placement.key), contents: html))
+            files.append(OutputFile(relativePath: SitePaths.placementGzip(event.publicID, placement.key), contents: try Gzip.compress(html)))
+        }
+        return files
     }
 
     /// An event's own subscription feed: what a deleted event keeps (as its cancellation).

@@ -57,11 +57,17 @@ struct WidgetView {
     var outline: Bool
     var radius: Int
     var fontStack: String
+    /// The view beacon the CSS loads (`/track/{id}/view[/{placement}]`), empty in previews. A
+    /// background image is fetched only by a browser that lays the widget out: link previews,
+    /// crawlers and `curl` take the HTML and never ask for it.
+    var beaconURL: String
+    var counted: Bool { !beaconURL.isEmpty }
 
     static let lightDefaults = Palette(background: "#ffffff", text: "#111827", muted: "#4b5563", accent: "#1d4ed8", onAccent: "#ffffff")
     static let darkDefaults = Palette(background: "#111827", text: "#f9fafb", muted: "#d1d5db", accent: "#93c5fd", onAccent: "#000000")
 
-    init(event: Event, settings: WidgetSettings, now: Date) {
+    init(event: Event, settings: WidgetSettings, now: Date, placement: PublicID? = nil, counted: Bool = true) {
+        let suffix = placement.map { "/\($0.rawValue)" } ?? ""
         let strings = WidgetStrings.for(settings.language)
         // A series shows its next session (the last one once all are over).
         let (phase, session) = event.moment(at: now)
@@ -89,7 +95,7 @@ struct WidgetView {
         buttons = offered.map { type in
             // The .ics and webcal:// open in the visitor's own calendar app, not in a tab.
             Button(
-                type: type.rawValue, label: settings.label(for: type), href: "/track/\(event.publicID.rawValue)/\(type.rawValue)",
+                type: type.rawValue, label: settings.label(for: type), href: "/track/\(event.publicID.rawValue)/\(type.rawValue)\(suffix)",
                 newTab: type != .ics && type != .subscribeWebcal)
         }
         showButtons = !buttons.isEmpty
@@ -117,6 +123,7 @@ struct WidgetView {
         outline = settings.buttonStyle == .outline
         radius = settings.borderRadius
         fontStack = settings.font.cssStack
+        beaconURL = counted ? "/track/\(event.publicID.rawValue)/view\(suffix)" : ""
     }
 
     /// The organizer's colours replace the theme's; a filled button's text is black or white,
@@ -172,6 +179,8 @@ extension WidgetView: MustacheParent {
         case "outline": outline
         case "radius": radius
         case "fontStack": fontStack
+        case "counted": counted
+        case "beaconURL": beaconURL
         default: nil
         }
     }

@@ -66,7 +66,7 @@ public struct NginxConfig: Sendable {
     static let idPattern = "[A-Za-z0-9_-]{16,64}"
 
     static let widgetCSP =
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
     static let panelCSP =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
@@ -176,10 +176,11 @@ public struct NginxConfig: Sendable {
                     root \(acmeRoot);
                 }
 
-                # Widgets: framable by any site, cached briefly (a change shows within a minute).
-                location ~ "^/widget/event/(\(Self.idPattern))/?$" {
+                # Widgets (an event's, or one placement's one folder down): framable by any site,
+                # cached briefly (a change shows within a minute).
+                location ~ "^/widget/event/(\(Self.idPattern))(/\(Self.idPattern))?/?$" {
                     gzip_static on;
-                    rewrite "^/widget/event/(\(Self.idPattern))/?$" /widget/event/$1/index.html break;
+                    rewrite "^/widget/event/(\(Self.idPattern))(/\(Self.idPattern))?/?$" /widget/event/$1$2/index.html break;
                     default_type "text/html; charset=utf-8";
                     types { }
                     add_header Content-Security-Policy "\(Self.widgetCSP)" always;

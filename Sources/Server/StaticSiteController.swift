@@ -14,15 +14,18 @@ struct StaticSiteController<Context: RequestContext> {
     /// Feeds are polled by calendar clients and proxies: five minutes of freshness, then a cheap
     /// revalidation (ETag or Last-Modified, answered 304 while nothing changed).
     static var feedCacheControl: String { "public, max-age=300" }
-    /// The widget needs inline styles and nothing else; scripts cannot run even if escaping failed.
+    /// The widget needs inline styles and its own origin's view beacon (a CSS background image)
+    /// and nothing else; scripts cannot run even if escaping failed.
     static var widgetCSP: String {
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
     }
 
     func addRoutes(to router: Router<Context>) {
         // Hummingbird's router ignores a trailing slash, so this also serves `/widget/event/{id}/`.
         router.get("/widget/event/:id") { request, context in try widget(request, context) }
         router.head("/widget/event/:id") { request, context in try widget(request, context) }
+        router.get("/widget/event/:id/:placement") { request, context in try widget(request, context) }
+        router.head("/widget/event/:id/:placement") { request, context in try widget(request, context) }
         router.get("/calendar/:id/download.ics") { request, context in try calendar(request, context) }
         router.head("/calendar/:id/download.ics") { request, context in try calendar(request, context) }
         router.get("/calendar/:id/feed.ics") { request, context in try feed(request, context, path: SitePaths.eventFeed) }
@@ -40,19 +43,27 @@ struct StaticSiteController<Context: RequestContext> {
             for: request, headers: [.contentType: "text/calendar; charset=utf-8"], cacheControl: Self.feedCacheControl)
     }
 
+    /// An event's widget, or one placement's (`/widget/event/{id}/{placement}`).
     func widget(_ request: Request, _ context: Context) throws -> Response {
         guard let id = context.parameters.get("id").flatMap(PublicID.init) else { return Self.notFound() }
+        var placement: PublicID?
+        if let raw = context.parameters.get("placement") {
+            guard let key = PublicID(raw) else { return Self.notFound() }
+            placement = key
+        }
+        let htmlPath = placement.map { SitePaths.placementHTML(id, $0) } ?? SitePaths.widgetHTML(id)
+        let gzipPath = placement.map { SitePaths.placementGzip(id, $0) } ?? SitePaths.widgetGzip(id)
         let acceptsGzip = request.headers[.acceptEncoding].map { $0.contains("gzip") } ?? false
         var headers: HTTPFields = [
             .contentType: "text/html; charset=utf-8",
             .vary: "Accept-Encoding",
             .contentSecurityPolicy: Self.widgetCSP,
         ]
-        if acceptsGzip, let file = StaticFile(path: "\(outputDirectory)/\(SitePaths.widgetGzip(id))") {
+        if acceptsGzip, let file = StaticFile(path: "\(outputDirectory)/\(gzipPath)") {
             headers[.contentEncoding] = "gzip"
             return file.response(for: request, headers: headers)
         }
-        guard let file = StaticFile(path: "\(outputDirectory)/\(SitePaths.widgetHTML(id))") else { return Self.notFound() }
+        guard let file = StaticFile(path: "\(outputDirectory)/\(htmlPath)") else { return Self.notFound() }
         return file.response(for: request, headers: headers)
     }
 

@@ -25,7 +25,7 @@ struct TrackRouteController {
             ClickTracker.Request(
                 isHead: request.method == .head, idBytes: parts.id, typeBytes: parts.type,
                 userAgent: request.headers[.userAgent], peerAddress: context.remoteAddress?.ipAddress,
-                forwardedFor: request.headers[values: Self.forwardedFor].last))
+                forwardedFor: request.headers[values: Self.forwardedFor].last, placementBytes: parts.placement))
         switch outcome {
         case .redirect(let location):
             return Response(
@@ -34,6 +34,8 @@ struct TrackRouteController {
                     .location: location, .cacheControl: "no-store", Self.referrerPolicy: "no-referrer",
                     .accessControlAllowOrigin: "*",
                 ])
+        case .viewed:
+            return Response(status: .noContent, headers: [.cacheControl: "no-store"])
         case .notFound:
             return StaticSiteController<AppRequestContext>.notFound()
         case .unavailable:

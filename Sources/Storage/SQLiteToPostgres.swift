@@ -33,7 +33,10 @@ public enum SQLiteToPostgres {
         }
     }
 
-    static let tables = ["users", "sessions", "events", "user_settings", "widget_interactions", "interaction_counts", "event_tombstones"]
+    static let tables = [
+        "users", "sessions", "events", "user_settings", "widget_interactions", "interaction_counts", "event_tombstones", "placements",
+        "widget_views", "traffic_hourly", "traffic_daily", "visitor_sketches", "visitor_secrets",
+    ]
     static let chunk = 5_000
 
     public static func copy(from sqlitePath: String, to url: String, passwordFile: String? = nil, logger: Logger) throws -> Report {
@@ -135,16 +138,18 @@ public enum SQLiteToPostgres {
                 \(rows.map { $0["updated_at"] as Int64 })::BIGINT[])
                 """)
         }
-        try eachChunk(db, "SELECT id, event_id, interaction_type, clicked_at, ip_address, user_agent FROM widget_interactions") { rows in
+        try eachChunk(db, "SELECT id, event_id, interaction_type, clicked_at, ip_address, user_agent, COALESCE(placement_id, 0) AS placement_id FROM widget_interactions") { rows in
             try connection.run(
                 """
-                INSERT INTO widget_interactions (id, event_id, interaction_type, clicked_at, ip_address, user_agent)
-                SELECT i, e, t, c, NULLIF(a, ''), NULLIF(u, '') FROM unnest(\(rows.map { $0["id"] as Int64 })::BIGINT[],
+                INSERT INTO widget_interactions (id, event_id, interaction_type, clicked_at, ip_address, user_agent, placement_id)
+                SELECT i, e, t, c, NULLIF(a, ''), NULLIF(u, ''), NULLIF(p, 0) FROM unnest(\(rows.map { $0["id"] as Int64 })::BIGINT[],
                 \(rows.map { $0["event_id"] as Int64 })::BIGINT[], \(rows.map { $0["interaction_type"] as String })::TEXT[],
                 \(rows.map { $0["clicked_at"] as Int64 })::BIGINT[], \(rows.map { ($0["ip_address"] as String?) ?? "" })::TEXT[],
-                \(rows.map { ($0["user_agent"] as String?) ?? "" })::TEXT[]) AS x(i, e, t, c, a, u)
+                \(rows.map { ($0["user_agent"] as String?) ?? "" })::TEXT[], \(rows.map { $0["placement_id"] as Int64 })::BIGINT[])
+                AS x(i, e, t, c, a, u, p)
                 """)
         }
+        try copyTraffic(db, into: connection)
         try eachChunk(db, "SELECT event_id, bucket_start, interaction_type, count FROM interaction_counts", key: nil) { rows in
             try connection.run(
                 """
@@ -154,9 +159,60 @@ public enum SQLiteToPostgres {
                 """)
         }
         // New rows continue after the copied ids instead of colliding with them.
-        for table in ["users", "sessions", "events", "widget_interactions"] {
+        for table in ["users", "sessions", "events", "widget_interactions", "placements", "widget_views"] {
             try connection.run(
                 "SELECT setval(pg_get_serial_sequence('\(unescaped: table)', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM \(unescaped: table)")
+        }
+    }
+
+    /// Placements, views and visitor counting (migration v5). Today's visitor secret moves too,
+    /// so visitors counted before the move are not counted again after it.
+    private static func copyTraffic(_ db: GRDB.Database, into connection: PostgresConnection) throws {
+        try eachChunk(db, "SELECT id, event_id, public_key, name, created_at FROM placements") { rows in
+            try connection.run(
+                """
+                INSERT INTO placements (id, event_id, public_key, name, created_at)
+                SELECT * FROM unnest(\(rows.map { $0["id"] as Int64 })::BIGINT[], \(rows.map { $0["event_id"] as Int64 })::BIGINT[],
+                \(rows.map { $0["public_key"] as String })::TEXT[], \(rows.map { $0["name"] as String })::TEXT[],
+                \(rows.map { $0["created_at"] as Int64 })::BIGINT[])
+                """)
+        }
+        try eachChunk(db, "SELECT id, event_id, COALESCE(placement_id, 0) AS placement_id, viewed_at FROM widget_views") { rows in
+            try connection.run(
+                """
+                INSERT INTO widget_views (id, event_id, placement_id, viewed_at)
+                SELECT i, e, NULLIF(p, 0), v FROM unnest(\(rows.map { $0["id"] as Int64 })::BIGINT[], \(rows.map { $0["event_id"] as Int64 })::BIGINT[],
+                \(rows.map { $0["placement_id"] as Int64 })::BIGINT[], \(rows.map { $0["viewed_at"] as Int64 })::BIGINT[]) AS x(i, e, p, v)
+                """)
+        }
+        try eachChunk(db, "SELECT event_id, bucket_start, placement_id, views, clicks FROM traffic_hourly", key: nil) { rows in
+            try connection.run(
+                """
+                INSERT INTO traffic_hourly (event_id, bucket_start, placement_id, views, clicks)
+                SELECT * FROM unnest(\(rows.map { $0["event_id"] as Int64 })::BIGINT[], \(rows.map { $0["bucket_start"] as Int64 })::BIGINT[],
+                \(rows.map { $0["placement_id"] as Int64 })::BIGINT[], \(rows.map { $0["views"] as Int64 })::BIGINT[],
+                \(rows.map { $0["clicks"] as Int64 })::BIGINT[])
+                """)
+        }
+        try eachChunk(db, "SELECT event_id, day_start, views, clicks, unique_visitors FROM traffic_daily", key: nil) { rows in
+            try connection.run(
+                """
+                INSERT INTO traffic_daily (event_id, day_start, views, clicks, unique_visitors)
+                SELECT * FROM unnest(\(rows.map { $0["event_id"] as Int64 })::BIGINT[], \(rows.map { $0["day_start"] as Int64 })::BIGINT[],
+                \(rows.map { $0["views"] as Int64 })::BIGINT[], \(rows.map { $0["clicks"] as Int64 })::BIGINT[],
+                \(rows.map { $0["unique_visitors"] as Int64 })::BIGINT[])
+                """)
+        }
+        // Few rows (one per event and day with visitors, one per day): one statement each.
+        for row in try Row.fetchAll(db, sql: "SELECT event_id, day_start, sketch FROM visitor_sketches") {
+            try connection.run(
+                """
+                INSERT INTO visitor_sketches (event_id, day_start, sketch)
+                VALUES (\(row["event_id"] as Int64), \(row["day_start"] as Int64), \(row["sketch"] as Data))
+                """)
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT day_start, secret FROM visitor_secrets") {
+            try connection.run("INSERT INTO visitor_secrets (day_start, secret) VALUES (\(row["day_start"] as Int64), \(row["secret"] as Data))")
         }
     }
 

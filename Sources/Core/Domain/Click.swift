@@ -5,18 +5,24 @@ public struct Click: Sendable, Equatable {
     public var eventID: Int64
     public var type: ProviderType
     public var clickedAt: Int64
+    /// The placement whose widget the click came from; nil for the event's own widget.
+    public var placementID: Int64?
     /// Stored only when the operator enabled `--store-client-info`; nil by default.
     public var ipAddress: String?
     public var userAgent: String?
 
-    public init(eventID: Int64, type: ProviderType, clickedAt: Int64, ipAddress: String? = nil, userAgent: String? = nil) {
+    public init(
+        eventID: Int64, type: ProviderType, clickedAt: Int64, placementID: Int64? = nil, ipAddress: String? = nil, userAgent: String? = nil
+    ) {
         self.eventID = eventID
         self.type = type
         self.clickedAt = clickedAt
+        self.placementID = placementID
         self.ipAddress = ipAddress
         self.userAgent = userAgent
     }
 
     /// Start of the hour the click falls in: the rollup's bucket.
-    public var bucketStart: Int64 { clickedAt - ((clickedAt % 3_600) + 3_600) % 3_600 }
+    public var bucketStart: Int64 { TrafficTime.hourStart(clickedAt) }
+    public var dayStart: Int64 { TrafficTime.dayStart(clickedAt) }
 }

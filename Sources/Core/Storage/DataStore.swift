@@ -129,6 +129,46 @@ public protocol DataStore: AnyObject, Sendable {
     /// Raw rows carrying client information (privacy checks).
     func storedClientInfoCount() throws -> Int
 
+    // MARK: Placements
+
+    /// Adds a placement to the organizer's event. Throws `StorageError.notFound` (no such event
+    /// of theirs), `.placementNameTaken` (same name, any case) or `.placementLimitReached`. It is
+    /// a change of the event: followers re-render it and trackers learn the key.
+    func createPlacement(eventID: Int64, userID: Int64, name: String, key: PublicID, now: Date) throws -> Placement
+    /// The event's placements, oldest first.
+    func placements(eventID: Int64) throws -> [Placement]
+    /// Removes one placement of the organizer's event and returns it; nil when there is none.
+    /// Its past traffic stays in the event's totals.
+    func deletePlacement(id: Int64, eventID: Int64, userID: Int64) throws -> Placement?
+
+    // MARK: Views and visitors
+
+    /// Commits a batch of views in one transaction: raw rows, the hourly and daily rollups, and
+    /// each day's visitor sketch merged with the batch's visitors (register by register, so
+    /// several trackers writing the same day combine exactly). Views of deleted events are
+    /// skipped. Returns how many were stored.
+    @discardableResult
+    func recordImpressions(_ impressions: [Impression]) throws -> Int
+    /// Hourly traffic rows of one event with `from <= bucket_start < to`, every placement.
+    func trafficBuckets(eventID: Int64, from: Int64, to: Int64) throws -> [TrafficBucket]
+    /// Unique visitors of one event per UTC day start, for days `firstDay...lastDay`.
+    func visitorCounts(eventID: Int64, firstDay: Int64, lastDay: Int64) throws -> [Int64: Int]
+    /// The organizer's events, as the overview lists them.
+    func eventSummaries(userID: Int64) throws -> [EventSummary]
+    /// Per event of the organizer, its views, clicks and visitors in `window`: whole UTC days
+    /// from the daily rollup, the edges from the hourly one. Events without traffic are absent.
+    func trafficTotals(userID: Int64, window: TrafficWindow) throws -> [Int64: TrafficTotals]
+    /// The same numbers counted from raw rows (benchmarks and tests compare them; slow on purpose).
+    func trafficTotalsFromRawRows(userID: Int64, window: TrafficWindow) throws -> [Int64: TrafficTotals]
+    /// Makes sure every day in `candidates` has a secret (the candidate is stored unless another
+    /// process stored one first), deletes the secrets of days before `destroyBefore`, and
+    /// returns the stored secrets of the asked days.
+    func visitorSecrets(candidates: [Int64: [UInt8]], destroyBefore: Int64) throws -> [Int64: [UInt8]]
+    /// Deletes the visitor secrets of days before `before` (the scheduler's daily duty).
+    func destroyVisitorSecrets(before: Int64) throws
+    /// Raw view rows, optionally of one event.
+    func rawViewCount(eventID: Int64?) throws -> Int
+
     // MARK: Operations
 
     /// Names of the migrations applied so far, oldest first (equal across engines).
@@ -155,6 +195,7 @@ extension DataStore {
     }
 
     public func rawClickCount() throws -> Int { try rawClickCount(eventID: nil) }
+    public func rawViewCount() throws -> Int { try rawViewCount(eventID: nil) }
     public func rollupClickCount() throws -> Int { try rollupClickCount(eventID: nil) }
 }
 
@@ -181,11 +222,14 @@ public struct PublishableEvent: Sendable {
     public var userDefaults: CustomizationOverrides
     /// Whose feed the event is listed in (the subscribe buttons point there).
     public var organizer: FeedOwner
+    /// Where the organizer embeds it: each placement gets a widget file of its own.
+    public var placements: [Placement]
 
-    public init(event: Event, userDefaults: CustomizationOverrides, organizer: FeedOwner) {
+    public init(event: Event, userDefaults: CustomizationOverrides, organizer: FeedOwner, placements: [Placement] = []) {
         self.event = event
         self.userDefaults = userDefaults
         self.organizer = organizer
+        self.placements = placements
     }
 
     public var settings: WidgetSettings {

@@ -3,6 +3,10 @@
 public enum StorageError: Error, Equatable, Sendable {
     /// A unique e-mail is already registered.
     case emailTaken
+    /// The event already has a placement of that name (names are compared ignoring case).
+    case placementNameTaken
+    /// The event has `Placement.maximumPerEvent` placements.
+    case placementLimitReached
     /// The row does not exist, or belongs to another organizer (callers must not tell the two apart).
     case notFound
     /// A row that cannot be turned back into a domain value (edited by hand, or a bug).

@@ -19,6 +19,9 @@ extension PostgresStore {
         let eventIDs = sorted.map(\.eventID)
         let types = sorted.map(\.type.rawValue)
         let times = sorted.map(\.clickedAt)
+        // Arrays cannot hold NULLs through the driver: no placement travels as 0, the rollups'
+        // own "the event's widget", and is stored raw as NULL.
+        let placements = sorted.map { $0.placementID ?? 0 }
         let query: PostgresQuery
         if sorted.contains(where: { $0.ipAddress != nil || $0.userAgent != nil }) {
             // Only when an operator turned client logging on. Arrays cannot hold NULLs through
@@ -28,30 +31,46 @@ extension PostgresStore {
             query = """
                 WITH live AS (SELECT id FROM events WHERE id = ANY(\(Array(Set(eventIDs)))::BIGINT[]) ORDER BY id FOR KEY SHARE),
                 batch AS (
-                    SELECT e, t, c, NULLIF(a, '') AS a, NULLIF(u, '') AS u
-                    FROM unnest(\(eventIDs)::BIGINT[], \(types)::TEXT[], \(times)::BIGINT[], \(addresses)::TEXT[], \(agents)::TEXT[]) AS x(e, t, c, a, u)
+                    SELECT e, t, c, p, NULLIF(a, '') AS a, NULLIF(u, '') AS u
+                    FROM unnest(\(eventIDs)::BIGINT[], \(types)::TEXT[], \(times)::BIGINT[], \(placements)::BIGINT[], \(addresses)::TEXT[], \(agents)::TEXT[]) AS x(e, t, c, p, a, u)
                     WHERE e IN (SELECT id FROM live)),
-                raw AS (INSERT INTO widget_interactions (event_id, interaction_type, clicked_at, ip_address, user_agent)
-                    SELECT e, t, c, a, u FROM batch RETURNING 1),
+                raw AS (INSERT INTO widget_interactions (event_id, interaction_type, clicked_at, placement_id, ip_address, user_agent)
+                    SELECT e, t, c, NULLIF(p, 0), a, u FROM batch RETURNING 1),
                 rollup AS (INSERT INTO interaction_counts (event_id, bucket_start, interaction_type, count)
                     SELECT e, c - ((c % 3600) + 3600) % 3600, t, COUNT(*) FROM batch GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-                    ON CONFLICT (event_id, bucket_start, interaction_type) DO UPDATE SET count = interaction_counts.count + excluded.count)
+                    ON CONFLICT (event_id, bucket_start, interaction_type) DO UPDATE SET count = interaction_counts.count + excluded.count),
+                \(unescaped: Self.trafficRollupCTEs(column: "clicks", time: "c"))
                 SELECT COUNT(*) FROM raw
                 """
         } else {
             query = """
                 WITH live AS (SELECT id FROM events WHERE id = ANY(\(Array(Set(eventIDs)))::BIGINT[]) ORDER BY id FOR KEY SHARE),
                 batch AS (
-                    SELECT e, t, c FROM unnest(\(eventIDs)::BIGINT[], \(types)::TEXT[], \(times)::BIGINT[]) AS x(e, t, c)
+                    SELECT e, t, c, p FROM unnest(\(eventIDs)::BIGINT[], \(types)::TEXT[], \(times)::BIGINT[], \(placements)::BIGINT[]) AS x(e, t, c, p)
                     WHERE e IN (SELECT id FROM live)),
-                raw AS (INSERT INTO widget_interactions (event_id, interaction_type, clicked_at) SELECT e, t, c FROM batch RETURNING 1),
+                raw AS (INSERT INTO widget_interactions (event_id, interaction_type, clicked_at, placement_id)
+                    SELECT e, t, c, NULLIF(p, 0) FROM batch RETURNING 1),
                 rollup AS (INSERT INTO interaction_counts (event_id, bucket_start, interaction_type, count)
                     SELECT e, c - ((c % 3600) + 3600) % 3600, t, COUNT(*) FROM batch GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-                    ON CONFLICT (event_id, bucket_start, interaction_type) DO UPDATE SET count = interaction_counts.count + excluded.count)
+                    ON CONFLICT (event_id, bucket_start, interaction_type) DO UPDATE SET count = interaction_counts.count + excluded.count),
+                \(unescaped: Self.trafficRollupCTEs(column: "clicks", time: "c"))
                 SELECT COUNT(*) FROM raw
                 """
         }
         return Int(try statement { connection in try connection.run(query).single(Int64.self) })
+    }
+
+    /// The two traffic rollup upserts of a batch CTE (`batch` with event `e`, placement `p` and
+    /// the time in `time`), in key order like the click rollup.
+    static func trafficRollupCTEs(column: String, time: String) -> String {
+        """
+                hourly AS (INSERT INTO traffic_hourly (event_id, bucket_start, placement_id, \(column))
+                    SELECT e, \(time) - ((\(time) % 3600) + 3600) % 3600, p, COUNT(*) FROM batch GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                    ON CONFLICT (event_id, bucket_start, placement_id) DO UPDATE SET \(column) = traffic_hourly.\(column) + excluded.\(column)),
+                daily AS (INSERT INTO traffic_daily (event_id, day_start, \(column))
+                    SELECT e, \(time) - ((\(time) % 86400) + 86400) % 86400, COUNT(*) FROM batch GROUP BY 1, 2 ORDER BY 1, 2
+                    ON CONFLICT (event_id, day_start) DO UPDATE SET \(column) = traffic_daily.\(column) + excluded.\(column))
+            """
     }
 
     public func clickBuckets(eventID: Int64, from: Int64, to: Int64) throws -> [ClickBucket] {

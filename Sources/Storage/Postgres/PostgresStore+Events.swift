@@ -171,6 +171,7 @@ extension PostgresStore {
                 if let feedID = feedID.flatMap(PublicID.init) { owners[id] = FeedOwner(userID: id, feedID: feedID, name: name) }
             }
             var snapshot = PublicationSnapshot()
+            let placements = try Self.allPlacements(connection)
             var query = Self.eventColumns
             query.sql += " ORDER BY id"
             for row in try connection.run(query) {
@@ -180,7 +181,9 @@ extension PostgresStore {
                     continue
                 }
                 snapshot.items.append(
-                    PublishableEvent(event: event, userDefaults: defaults[userID] ?? CustomizationOverrides(), organizer: owner))
+                    PublishableEvent(
+                        event: event, userDefaults: defaults[userID] ?? CustomizationOverrides(), organizer: owner,
+                        placements: placements[event.id] ?? []))
             }
             return snapshot
         }

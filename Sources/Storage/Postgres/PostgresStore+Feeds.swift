@@ -13,7 +13,9 @@ extension PostgresStore {
     /// An event with what rendering it needs: its organizer's defaults and feed.
     static func publishable(_ connection: PostgresConnection, _ event: Event) throws -> PublishableEvent {
         guard let owner = try feedOwner(connection, userID: event.userID) else { throw StorageError.corruptRow(table: "events", id: event.id) }
-        return PublishableEvent(event: event, userDefaults: try widgetDefaults(connection, userID: event.userID), organizer: owner)
+        return PublishableEvent(
+            event: event, userDefaults: try widgetDefaults(connection, userID: event.userID), organizer: owner,
+            placements: try placements(connection, eventID: event.id))
     }
 
     /// The tombstone columns in the order `decodeTombstone` reads them.

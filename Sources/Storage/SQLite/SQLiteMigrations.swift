@@ -174,6 +174,69 @@ enum SQLiteMigrations {
                     END;
                     """)
         }
+        migrator.registerMigration("v5: views, visitors and placements") { db in
+            // Placements are changes of their event (the widget files and the tracker's table
+            // know them), so they are logged like one. Traffic rollups: hourly per event and
+            // placement (0: the event's own widget; no foreign key, so a deleted placement's
+            // traffic stays in the event's totals), and daily per event, which the organizer
+            // overview reads (days, not hours, whatever the traffic). Clicks from before this
+            // migration enter both as the event's own widget's.
+            try db.execute(
+                sql: """
+                    CREATE TABLE placements (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                        public_key TEXT NOT NULL UNIQUE,
+                        name TEXT NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE UNIQUE INDEX placements_event_id_name ON placements(event_id, lower(name));
+                    CREATE TRIGGER link_changes_placement_insert AFTER INSERT ON placements BEGIN
+                        INSERT INTO link_changes (public_id) SELECT public_id FROM events WHERE id = NEW.event_id;
+                    END;
+                    CREATE TRIGGER link_changes_placement_delete AFTER DELETE ON placements BEGIN
+                        INSERT INTO link_changes (public_id) SELECT public_id FROM events WHERE id = OLD.event_id;
+                    END;
+                    ALTER TABLE widget_interactions ADD COLUMN placement_id INTEGER;
+                    CREATE TABLE widget_views (
+                        id INTEGER PRIMARY KEY,
+                        event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                        placement_id INTEGER,
+                        viewed_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX widget_views_event_id_viewed_at ON widget_views(event_id, viewed_at);
+                    CREATE TABLE traffic_hourly (
+                        event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                        bucket_start INTEGER NOT NULL,
+                        placement_id INTEGER NOT NULL DEFAULT 0,
+                        views INTEGER NOT NULL DEFAULT 0,
+                        clicks INTEGER NOT NULL DEFAULT 0,
+                        PRIMARY KEY (event_id, bucket_start, placement_id)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE traffic_daily (
+                        event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                        day_start INTEGER NOT NULL,
+                        views INTEGER NOT NULL DEFAULT 0,
+                        clicks INTEGER NOT NULL DEFAULT 0,
+                        unique_visitors INTEGER NOT NULL DEFAULT 0,
+                        PRIMARY KEY (event_id, day_start)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE visitor_sketches (
+                        event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                        day_start INTEGER NOT NULL,
+                        sketch BLOB NOT NULL,
+                        PRIMARY KEY (event_id, day_start)
+                    );
+                    CREATE TABLE visitor_secrets (
+                        day_start INTEGER PRIMARY KEY,
+                        secret BLOB NOT NULL
+                    );
+                    INSERT INTO traffic_hourly (event_id, bucket_start, placement_id, views, clicks)
+                        SELECT event_id, bucket_start, 0, 0, SUM(count) FROM interaction_counts GROUP BY event_id, bucket_start;
+                    INSERT INTO traffic_daily (event_id, day_start, views, clicks, unique_visitors)
+                        SELECT event_id, bucket_start - bucket_start % 86400, 0, SUM(count), 0 FROM interaction_counts GROUP BY 1, 2;
+                    """)
+        }
         return migrator
     }
 }

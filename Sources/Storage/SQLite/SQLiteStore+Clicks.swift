@@ -20,8 +20,10 @@ extension SQLiteStore {
             let live = clicks.filter { liveIDs.contains($0.eventID) }
                 .sorted { ($0.eventID, $0.clickedAt) < ($1.eventID, $1.clickedAt) }
             var rollup: [RollupKey: Int] = [:]
+            var traffic = TrafficRollup()
             for click in live {
                 rollup[RollupKey(eventID: click.eventID, bucketStart: click.bucketStart, type: click.type.rawValue), default: 0] += 1
+                traffic.add(eventID: click.eventID, placementID: click.placementID, at: click.clickedAt)
             }
             // Many rows per INSERT: SQLite's per-statement cost is paid once per chunk, not per click.
             var start = 0
@@ -32,11 +34,12 @@ extension SQLiteStore {
                 let sql = Self.insertClicksSQL(rows: chunk.count)
                 let insert = chunk.count == Self.rowsPerInsert ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
                 var values: [(any DatabaseValueConvertible)?] = []
-                values.reserveCapacity(chunk.count * 5)
+                values.reserveCapacity(chunk.count * 6)
                 for click in chunk {
                     values.append(click.eventID)
                     values.append(click.type.rawValue)
                     values.append(click.clickedAt)
+                    values.append(click.placementID)
                     values.append(click.ipAddress)
                     values.append(click.userAgent)
                 }
@@ -54,16 +57,17 @@ extension SQLiteStore {
             for (key, count) in rollup {
                 try upsert.execute(arguments: [key.eventID, key.bucketStart, key.type, count])
             }
+            try traffic.write(db, column: "clicks")
             return stored
         }
     }
 
-    /// Rows per multi-row INSERT (5 parameters each, far below SQLite's limit of 32,766).
+    /// Rows per multi-row INSERT (6 parameters each, far below SQLite's limit of 32,766).
     static let rowsPerInsert = 200
 
     static func insertClicksSQL(rows: Int) -> String {
-        "INSERT INTO widget_interactions (event_id, interaction_type, clicked_at, ip_address, user_agent) VALUES "
-            + Array(repeating: "(?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
+        "INSERT INTO widget_interactions (event_id, interaction_type, clicked_at, placement_id, ip_address, user_agent) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
     }
 
     /// Raw click rows of one event (tests and benchmarks compare them with what was acknowledged).

@@ -101,13 +101,16 @@ extension SQLiteStore {
                 }
             }
             var snapshot = PublicationSnapshot()
+            let placements = try Self.allPlacements(db)
             for record in try EventRecord.order(sql: "id").fetchAll(db) {
                 guard let event = try? record.event(), !unreadableDefaults.contains(record.userID), let owner = owners[record.userID] else {
                     snapshot.unreadable.append(.init(id: record.id ?? 0, publicID: PublicID(record.publicID)))
                     continue
                 }
                 snapshot.items.append(
-                    PublishableEvent(event: event, userDefaults: defaults[event.userID] ?? CustomizationOverrides(), organizer: owner))
+                    PublishableEvent(
+                        event: event, userDefaults: defaults[event.userID] ?? CustomizationOverrides(), organizer: owner,
+                        placements: placements[event.id] ?? []))
             }
             return snapshot
         }

@@ -14,7 +14,9 @@ extension SQLiteStore {
     /// An event with what rendering it needs: its organizer's defaults and feed.
     static func publishable(_ db: Database, _ event: Event) throws -> PublishableEvent {
         guard let owner = try feedOwner(db, userID: event.userID) else { throw StorageError.corruptRow(table: "events", id: event.id) }
-        return PublishableEvent(event: event, userDefaults: try widgetDefaults(db, userID: event.userID), organizer: owner)
+        return PublishableEvent(
+            event: event, userDefaults: try widgetDefaults(db, userID: event.userID), organizer: owner,
+            placements: try placements(db, eventID: event.id))
     }
 
     public func feedOwner(userID: Int64) throws -> FeedOwner? {

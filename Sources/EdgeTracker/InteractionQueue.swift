@@ -1,16 +1,16 @@
 import Core
 import Synchronization
 
-/// Clicks acknowledged to visitors but not yet committed. Bounded: beyond `capacity` a click is
-/// dropped and counted, so a stuck database can never exhaust memory or crash the tracker.
+/// Clicks (or views) acknowledged to visitors but not yet committed. Bounded: beyond `capacity`
+/// one is dropped and counted, so a stuck database can never exhaust memory or crash the tracker.
 ///
 /// When the writer is healthy but behind (the queue more than half full), `holdsIntake` tells the
 /// HTTP side to stop reading new requests for a moment: answering faster than clicks can be
 /// stored would only fill the queue and then drop clicks that were already acknowledged. While
 /// writes fail (the database is away) intake is never held: visitors keep being redirected, and
 /// the queue is the buffer.
-public final class ClickQueue: Sendable {
-    private let clicks: Mutex<[Click]>
+public final class InteractionQueue<Element: Sendable>: Sendable {
+    private let clicks: Mutex<[Element]>
     public let capacity: Int
     private let depth = Atomic<Int>(0)
     private let writesWork = Atomic<Bool>(true)
@@ -21,7 +21,7 @@ public final class ClickQueue: Sendable {
     }
 
     /// False when the queue is full and the click was dropped.
-    public func append(_ click: Click) -> Bool {
+    public func append(_ click: Element) -> Bool {
         clicks.withLock { clicks in
             guard clicks.count < capacity else { return false }
             clicks.append(click)
@@ -31,7 +31,7 @@ public final class ClickQueue: Sendable {
     }
 
     /// Takes up to `limit` of the oldest clicks.
-    public func take(upTo limit: Int) -> [Click] {
+    public func take(upTo limit: Int) -> [Element] {
         clicks.withLock { clicks in
             let count = min(limit, clicks.count)
             let batch = Array(clicks[..<count])
@@ -42,7 +42,7 @@ public final class ClickQueue: Sendable {
     }
 
     /// Puts a batch that could not be written back at the front, keeping order.
-    public func putBack(_ batch: [Click]) {
+    public func putBack(_ batch: [Element]) {
         clicks.withLock { clicks in
             clicks.insert(contentsOf: batch, at: 0)
             depth.store(clicks.count, ordering: .relaxed)
@@ -62,3 +62,8 @@ public final class ClickQueue: Sendable {
 
     public var count: Int { clicks.withLock { $0.count } }
 }
+
+/// The clicks waiting for the writer.
+public typealias ClickQueue = InteractionQueue<Click>
+/// The widget views waiting for the writer.
+public typealias ImpressionQueue = InteractionQueue<Impression>
