@@ -101,7 +101,7 @@ export function rankingChart(events, { id, label }) {
       h("p", { class: "ranking-title" }, event.title,
         h("span", { class: "ranking-rate" }, ` · ${t("conversion")} ${rateText(event.conversion_rate)}`)),
       h("div", { class: "ranking-line" }, h("span", { class: "track" }, bar("views", event.views, max)),
-        h("span", { class: "ranking-value" }, `${formatCount(event.views)} ${t("views").toLowerCase()}`)),
+        h("span", { class: "ranking-value" }, tn("viewCount", event.views, { n: formatCount(event.views) }))),
       h("div", { class: "ranking-line" }, h("span", { class: "track" }, bar("clicks", event.clicks, max)),
         h("span", { class: "ranking-value" }, tn("clickCount", event.clicks, { n: formatCount(event.clicks) }))))));
 }

@@ -320,3 +320,22 @@ def check_console(journey: "Journey", ignored_console: list[tuple[str, Callable[
             print(f"   {entry.get('level')} [{step}]: {entry.get('message')}")
     assert not unexpected, "SEVERE console entries:\n" + "\n".join(
         f"[{step}] {entry.get('source', '')} {entry['message']}" for step, entry in unexpected)
+
+
+# --------------------------------------------------------------------------------------------
+# Requests with the panel's session
+# --------------------------------------------------------------------------------------------
+
+
+def page_fetch(driver, method: str, path: str, body: dict | None = None) -> dict:
+    """`fetch` from the current page, with its own (HttpOnly) session cookie, as a plain link or
+    the panel would send it: {status, content_type, disposition, text}. Nothing is asserted."""
+    return driver.execute_async_script(
+        """const [method, path, body, done] = arguments;
+           fetch(path, {method, credentials: 'same-origin',
+                        headers: body ? {'Content-Type': 'application/json', Accept: 'application/json'} : {},
+                        body: body ? JSON.stringify(body) : undefined})
+             .then(async (r) => done({status: r.status, content_type: r.headers.get('Content-Type') || '',
+                                      disposition: r.headers.get('Content-Disposition') || '', text: await r.text()}))
+             .catch((e) => done({status: 0, content_type: '', disposition: '', text: String(e)}));""",
+        method, path, body)
