@@ -14,6 +14,12 @@ public struct TrafficStatistics: Sendable, Equatable {
     public struct PlacementTotals: Sendable, Equatable {
         public var views: Int
         public var clicks: Int
+
+        public init(views: Int, clicks: Int) {
+            self.views = views
+            self.clicks = clicks
+        }
+
         public var conversionRate: Double? { ConversionRate.of(clicks: clicks, views: views) }
     }
 
