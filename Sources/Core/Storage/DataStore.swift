@@ -162,7 +162,7 @@ public protocol DataStore: AnyObject, Sendable {
     func trafficTotalsFromRawRows(userID: Int64, window: TrafficWindow) throws -> [Int64: TrafficTotals]
     /// Makes sure every day in `candidates` has a secret (the candidate is stored unless another
     /// process stored one first), deletes the secrets of days before `destroyBefore`, and
-    /// returns the stored secrets of the asked days.
+    /// returns the stored secrets of the asked days. Days before `destroyBefore` get none.
     func visitorSecrets(candidates: [Int64: [UInt8]], destroyBefore: Int64) throws -> [Int64: [UInt8]]
     /// Deletes the visitor secrets of days before `before` (the scheduler's daily duty).
     func destroyVisitorSecrets(before: Int64) throws

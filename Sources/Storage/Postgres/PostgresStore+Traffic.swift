@@ -176,7 +176,8 @@ extension PostgresStore {
         try write { connection in
             try connection.run("DELETE FROM visitor_secrets WHERE day_start < \(destroyBefore)")
             var secrets: [Int64: [UInt8]] = [:]
-            for (day, candidate) in candidates.sorted(by: { $0.key < $1.key }) {
+            // A day already over never gets a secret again: its visitors stay uncountable.
+            for (day, candidate) in candidates.sorted(by: { $0.key < $1.key }) where day >= destroyBefore {
                 try connection.run(
                     "INSERT INTO visitor_secrets (day_start, secret) VALUES (\(day), \(Data(candidate))) ON CONFLICT (day_start) DO NOTHING")
                 if let row = try connection.run("SELECT secret FROM visitor_secrets WHERE day_start = \(day)").first {

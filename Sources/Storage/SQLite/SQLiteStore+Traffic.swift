@@ -210,7 +210,8 @@ extension SQLiteStore {
         try write { db in
             try db.execute(sql: "DELETE FROM visitor_secrets WHERE day_start < ?", arguments: [destroyBefore])
             var secrets: [Int64: [UInt8]] = [:]
-            for (day, candidate) in candidates.sorted(by: { $0.key < $1.key }) {
+            // A day already over never gets a secret again: its visitors stay uncountable.
+            for (day, candidate) in candidates.sorted(by: { $0.key < $1.key }) where day >= destroyBefore {
                 try db.execute(
                     sql: "INSERT INTO visitor_secrets (day_start, secret) VALUES (?, ?) ON CONFLICT (day_start) DO NOTHING",
                     arguments: [day, Data(candidate)])
