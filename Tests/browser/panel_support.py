@@ -5,9 +5,12 @@ and the console verdict. The fixtures built on these are in conftest.py beside t
 
 from __future__ import annotations
 
+import functools
+import http.server
 import importlib.util
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -339,3 +342,28 @@ def page_fetch(driver, method: str, path: str, body: dict | None = None) -> dict
                                       disposition: r.headers.get('Content-Disposition') || '', text: await r.text()}))
              .catch((e) => done({status: 0, content_type: '', disposition: '', text: String(e)}));""",
         method, path, body)
+
+
+# --------------------------------------------------------------------------------------------
+# A third-party page
+# --------------------------------------------------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+def partner_site(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """(server, origin) of a plain static server for `folder` on another loopback origin, as an
+    organizer's own site would be: 127.0.0.2 when it can be bound, else another port of 127.0.0.1
+    (still another origin). The caller shuts it down."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    for host in ("127.0.0.2", "127.0.0.1"):
+        try:
+            server = http.server.ThreadingHTTPServer((host, 0), handler)
+        except OSError:
+            continue
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server, f"http://{host}:{server.server_address[1]}"
+    pytest.fail("could not bind a second loopback HTTP server")

@@ -9,9 +9,10 @@ In one browser session:
    `{public}/widget/event/{public_id}/{key}`) and widget address, both copyable; "Homepage"
    again (409: names ignore case) and a name with a control character (422) are refused next to
    the field, which keeps focus; axe-core finds nothing;
-3. a visitor: the browser (desktop user agent) opens homepage's `widget_url` (its CSS beacon
-   is `/track/{public_id}/view/{key}`) and clicks the widget's .ics button (`/track/.../ics/{key}`,
-   a download);
+3. a visitor: the browser (desktop user agent) opens a page on another origin holding exactly
+   homepage's embed code, so its widget (`widget_url`, whose CSS beacon is
+   `/track/{public_id}/view/{key}`) renders once, and clicks the widget's .ics button
+   (`/track/.../ics/{key}`, a download);
 4. the event's statistics: exactly 1 view, 1 unique visitor, 1 click, conversion 100%, as the
    API says; the funnel's .ics row; today's row of the per-day table; the per-placement table
    (homepage 1 / 1 / 100%, newsletter 0 / 0 / "—"); the CSV link answers text/csv with the header
@@ -50,7 +51,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from panel_support import (
     USER_AGENT, Journey, axe_source, axe_violations, check_console, format_violations, is_stale,
-    page_fetch, start_chromium, wait_for,
+    page_fetch, partner_site, start_chromium, wait_for,
 )
 
 SCREENSHOT_SUBFOLDER = "analytics"
@@ -96,8 +97,13 @@ def test_placements_views_and_overview_in_the_panel(browser_paths, serve, screen
     driver = start_chromium(chromium, chromedriver, downloads)
     journey = Journey(driver, base, screenshots)
     journey.timings.append(("browser start", time.monotonic() - started))
+    partner = None
 
     def check_axe(name: str, context: str = "document") -> None:
+        # A toast fading in or out is half transparent, which axe measures as low contrast: wait
+        # until it is fully shown or gone (its timer hides it 4 s after the last message).
+        wait_for("the toast to be fully shown or hidden", lambda: driver.execute_script(
+            "return ['0', '1'].includes(getComputedStyle(document.getElementById('toast')).opacity)"), timeout=8)
         violations = axe_violations(driver, axe, context)
         print(f"   axe-core on {name}: {len(violations)} violations")
         assert not violations, f"axe-core on {name}:\n{format_violations(violations)}"
@@ -268,13 +274,22 @@ def test_placements_views_and_overview_in_the_panel(browser_paths, serve, screen
         beacon = f"/track/{public_id}/view/{keys['homepage']}"
         assert beacon in page, f"the placement's widget has no beacon {beacon}"
         assert "<script" not in page.lower(), "the widget carries a script"
+        # The organizer's own site: exactly the placement's embed code, on another origin.
+        site = tmp_path / "site"
+        site.mkdir()
+        (site / "index.html").write_text(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Partner page</title>"
+            f"<link rel=\"icon\" href=\"data:,\"></head><body><h1>Partner page</h1>{homepage['iframe_html']}</body></html>")
+        partner, partner_origin = partner_site(site)
         panel_window = driver.current_window_handle
         driver.switch_to.new_window("tab")
-        driver.get(homepage["widget_url"])
-        ics = journey.visible("a[data-type=ics]")
+        driver.get(f"{partner_origin}/index.html")
+        driver.switch_to.frame(journey.find("iframe"))
+        ics = journey.visible("a[data-type=ics]", timeout=15)
         ics_href = ics.get_attribute("href")
         assert urllib.parse.urlsplit(ics_href).path == f"/track/{public_id}/ics/{keys['homepage']}", ics_href
         ics.click()
+        driver.switch_to.default_content()
 
         def downloaded_ics():
             return next((p for p in downloads.glob("*.ics") if p.read_text(errors="replace").startswith("BEGIN:VCALENDAR")), None)
@@ -542,5 +557,8 @@ def test_placements_views_and_overview_in_the_panel(browser_paths, serve, screen
             journey.drain_console()
         finally:
             driver.quit()
+            if partner:
+                partner.shutdown()
+                partner.server_close()
 
     check_console(journey, IGNORED_CONSOLE, started)

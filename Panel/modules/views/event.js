@@ -236,14 +236,18 @@ function statsSection(event) {
     from: h("input", { type: "date", id: "stats-from", value: addDays(to, -29) }),
     to: h("input", { type: "date", id: "stats-to", value: to }),
   };
-  const tile = (id, label, help) => h("div", { class: "stat" },
-    h("dt", {}, label), h("dd", { id, "aria-describedby": help }, "…"));
-  // #stats-total keeps its place and its plain number (older tests and habits read it).
+  // The numbers are held by reference: the first load may answer before the section is placed.
+  const numbers = {
+    views: h("dd", { id: "stats-views" }, "…"),
+    unique: h("dd", { id: "stats-unique", "aria-describedby": "stats-unique-hint" }, "…"),
+    // #stats-total keeps its id and its plain number (older tests and habits read it).
+    clicks: h("dd", { id: "stats-total" }, "…"),
+    conversion: h("dd", { id: "stats-conversion" }, "…"),
+  };
+  const tile = (label, value) => h("div", { class: "stat" }, h("dt", {}, label), value);
   const summary = h("dl", { class: "stat-tiles", id: "stats-summary" },
-    tile("stats-views", t("views")),
-    tile("stats-unique", t("uniqueVisitors"), "stats-unique-hint"),
-    tile("stats-total", t("total")),
-    tile("stats-conversion", t("conversion")));
+    tile(t("views"), numbers.views), tile(t("uniqueVisitors"), numbers.unique),
+    tile(t("total"), numbers.clicks), tile(t("conversion"), numbers.conversion));
   const body = h("div", { id: "stats-body" });
   const error = h("p", { class: "error", role: "alert", id: "stats-error" });
   // A plain link: the session cookie goes with it (same origin), and the server names the file.
@@ -259,10 +263,10 @@ function statsSection(event) {
       const stats = await api("GET", `/api/events/${event.id}/stats?${statsQuery(inputs)}`);
       updateCSV();
       const views = stats.views ?? 0;
-      document.getElementById("stats-views").textContent = formatCount(views);
-      document.getElementById("stats-unique").textContent = formatCount(stats.unique_visitors ?? 0);
-      document.getElementById("stats-total").textContent = String(stats.total_clicks);
-      document.getElementById("stats-conversion").replaceChildren(rateNode(stats.conversion_rate));
+      numbers.views.textContent = formatCount(views);
+      numbers.unique.textContent = formatCount(stats.unique_visitors ?? 0);
+      numbers.clicks.textContent = String(stats.total_clicks);
+      numbers.conversion.replaceChildren(rateNode(stats.conversion_rate));
       const rows = Object.entries(stats.clicks_by_type).sort((a, b) => b[1] - a[1]);
       // An answer without views_timeline (an older server) still draws its clicks.
       const timeline = stats.views_timeline ?? stats.clicks_timeline.map((day) => ({
