@@ -216,12 +216,17 @@ public final class ClickTracker: Sendable {
         return (true, client)
     }
 
+    /// The placement key of the path, already checked against the id pattern by `target`.
+    static func placementKey(_ request: Request) -> String? {
+        request.placementBytes.map { String(decoding: $0, as: UTF8.self) }
+    }
+
     private func countView(_ request: Request, entry: LinkTable.Entry, timestamp: Int64) {
         let verdict = counts(request, eventID: entry.eventID, timestamp: timestamp, limiter: viewLimiter)
         guard verdict.counts else { return }
         // The address and user agent are used here, in memory, and go no further than the hash.
         let view = Impression(
-            eventID: entry.eventID, placementID: entry.placement(request.placementBytes), viewedAt: timestamp,
+            eventID: entry.eventID, placementID: nil, placementKey: Self.placementKey(request), viewedAt: timestamp,
             visitorHash: hasher.hash(address: verdict.client, userAgent: request.userAgent, eventID: entry.eventID, at: timestamp))
         if impressions.append(view) {
             metrics.viewQueueDepth.add(1, ordering: .relaxed)
@@ -238,7 +243,7 @@ public final class ClickTracker: Sendable {
         guard verdict.counts else { return }
         let client = verdict.client
         let click = Click(
-            eventID: entry.eventID, type: type, clickedAt: timestamp, placementID: entry.placement(request.placementBytes),
+            eventID: entry.eventID, type: type, clickedAt: timestamp, placementKey: Self.placementKey(request),
             ipAddress: config.storeClientInfo ? client : nil, userAgent: config.storeClientInfo ? request.userAgent : nil)
         if queue.append(click) {
             metrics.queueDepth.add(1, ordering: .relaxed)

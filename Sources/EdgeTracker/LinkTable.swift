@@ -15,15 +15,12 @@ public final class LinkTable: Sendable {
         /// is over, and a calendar entry for it would be useless.
         public var endsAt: Int64
         public var afterEnd: String
-        /// The event's placements by key: a view or click carrying one is counted for it too.
-        public var placements: [String: Int64]
 
-        public init(eventID: Int64, locations: [String?], endsAt: Int64 = .max, afterEnd: String = "", placements: [String: Int64] = [:]) {
+        public init(eventID: Int64, locations: [String?], endsAt: Int64 = .max, afterEnd: String = "") {
             self.eventID = eventID
             self.locations = locations
             self.endsAt = endsAt
             self.afterEnd = afterEnd
-            self.placements = placements
         }
 
         /// The entry of one event. `publicBase` makes the subscribe targets absolute (a
@@ -49,15 +46,7 @@ public final class LinkTable: Sendable {
             }
             self.init(
                 eventID: event.id, locations: locations, endsAt: event.status == .cancelled ? .max : event.lastEnd.epochSeconds,
-                afterEnd: event.recordingURL ?? widget,
-                placements: Dictionary(item.placements.map { ($0.key.rawValue, $0.id) }, uniquingKeysWith: { first, _ in first }))
-        }
-
-        /// The placement a path segment names; nil for none, or a key this event does not have
-        /// (a placement deleted while its widget was still open somewhere: counted for the event).
-        public func placement(_ key: ArraySlice<UInt8>?) -> Int64? {
-            guard let key, !placements.isEmpty else { return nil }
-            return placements[String(decoding: key, as: UTF8.self)]
+                afterEnd: event.recordingURL ?? widget)
         }
 
         /// Where a click of `type` at `now` (epoch seconds) goes; nil when the event does not offer it.

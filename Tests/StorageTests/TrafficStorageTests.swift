@@ -119,6 +119,32 @@ import Testing
         #expect(try database.trafficTotals(userID: setup.user.id, window: window(days: 1, from: Self.midnight + 10 * Self.day)).isEmpty)
     }
 
+    @Test(arguments: Backend.available)
+    func placementKeysAreResolvedByTheWriterForTheirOwnEventOnly(_ backend: Backend) throws {
+        let setup = try setUp(backend)
+        let database = setup.database
+        let mine = try database.createPlacement(eventID: setup.event.id, userID: setup.user.id, name: "home", key: .random(), now: Fixtures.start)
+        let otherEvent = try database.createEvent(
+            try EventDraft(title: "Other", start: Fixtures.start, end: Fixtures.start.addingTimeInterval(60), webinarURL: "https://example.com/o")
+                .validated(), userID: setup.user.id, publicID: .random(), now: Fixtures.start)
+        let theirs = try database.createPlacement(eventID: otherEvent.id, userID: setup.user.id, name: "home", key: .random(), now: Fixtures.start)
+        let event = setup.event.id
+        try database.recordImpressions([
+            Impression(eventID: event, placementID: nil, placementKey: mine.key.rawValue, viewedAt: Self.midnight, visitorHash: nil),
+            Impression(eventID: event, placementID: nil, placementKey: theirs.key.rawValue, viewedAt: Self.midnight, visitorHash: nil),
+            Impression(eventID: event, placementID: nil, placementKey: PublicID.random().rawValue, viewedAt: Self.midnight, visitorHash: nil),
+        ])
+        try database.recordClicks([
+            Click(eventID: event, type: .google, clickedAt: Self.midnight, placementKey: mine.key.rawValue),
+            Click(eventID: event, type: .google, clickedAt: Self.midnight, placementKey: theirs.key.rawValue),
+        ])
+        let buckets = try database.trafficBuckets(eventID: event, from: 0, to: .max)
+        #expect(buckets.sorted { $0.placementID < $1.placementID } == [
+            TrafficBucket(bucketStart: Self.midnight, placementID: 0, views: 2, clicks: 1),
+            TrafficBucket(bucketStart: Self.midnight, placementID: mine.id, views: 1, clicks: 1),
+        ])
+    }
+
     /// Two stores on one database stand for two tracker processes: each writes its share of the
     /// same day's visitors (some visitors through both), and the day counts each visitor once.
     @Test(arguments: Backend.available)

@@ -7,12 +7,15 @@ public struct Impression: Sendable, Equatable {
     /// The placement whose widget was viewed; nil for the event's own widget (or a placement
     /// deleted meanwhile).
     public var placementID: Int64?
+    /// The placement's key from the beacon's path, resolved by the writer (see `Click.placementKey`).
+    public var placementKey: String?
     public var viewedAt: Int64
     public var visitorHash: UInt64?
 
-    public init(eventID: Int64, placementID: Int64?, viewedAt: Int64, visitorHash: UInt64?) {
+    public init(eventID: Int64, placementID: Int64?, placementKey: String? = nil, viewedAt: Int64, visitorHash: UInt64?) {
         self.eventID = eventID
         self.placementID = placementID
+        self.placementKey = placementKey
         self.viewedAt = viewedAt
         self.visitorHash = visitorHash
     }

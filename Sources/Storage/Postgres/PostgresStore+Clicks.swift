@@ -15,7 +15,7 @@ extension PostgresStore {
     public func recordClicks(_ clicks: [Click]) throws -> Int {
         guard !clicks.isEmpty else { return 0 }
         // (event, time) order walks the (event_id, clicked_at) index sequentially.
-        let sorted = clicks.sorted { ($0.eventID, $0.clickedAt) < ($1.eventID, $1.clickedAt) }
+        let sorted = try resolvePlacements(clicks).sorted { ($0.eventID, $0.clickedAt) < ($1.eventID, $1.clickedAt) }
         let eventIDs = sorted.map(\.eventID)
         let types = sorted.map(\.type.rawValue)
         let times = sorted.map(\.clickedAt)
@@ -58,6 +58,20 @@ extension PostgresStore {
                 """
         }
         return Int(try statement { connection in try connection.run(query).single(Int64.self) })
+    }
+
+    /// A batch's placement keys as ids: one indexed query, only for batches that carry keys.
+    func resolvePlacements<Item: PlacementAttributed>(_ items: [Item]) throws -> [Item] {
+        let keys = PlacementResolution.keys(items)
+        guard !keys.isEmpty else { return items }
+        var found: [String: PlacementResolution.Found] = [:]
+        try read { connection in
+            for row in try connection.run("SELECT id, event_id, public_key FROM placements WHERE public_key = ANY(\(keys)::TEXT[])") {
+                let (id, eventID, key) = try row.decode((Int64, Int64, String).self)
+                found[key] = PlacementResolution.Found(id: id, eventID: eventID)
+            }
+        }
+        return PlacementResolution.apply(found, to: items)
     }
 
     /// The two traffic rollup upserts of a batch CTE (`batch` with event `e`, placement `p` and

@@ -11,6 +11,7 @@ extension PostgresStore {
     @discardableResult
     public func recordImpressions(_ impressions: [Impression]) throws -> Int {
         guard !impressions.isEmpty else { return 0 }
+        let impressions = try resolvePlacements(impressions)
         return try write { connection in
             let ids = Array(Set(impressions.map(\.eventID))).sorted()
             let live = Set(

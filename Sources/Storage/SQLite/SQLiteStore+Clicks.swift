@@ -17,7 +17,7 @@ extension SQLiteStore {
                     arguments: StatementArguments(Array(Set(clicks.map(\.eventID))))))
             // Inserting in (event, time) order walks the (event_id, clicked_at) index sequentially
             // instead of jumping around it: fewer page visits per click.
-            let live = clicks.filter { liveIDs.contains($0.eventID) }
+            let live = try Self.resolvePlacements(db, clicks.filter { liveIDs.contains($0.eventID) })
                 .sorted { ($0.eventID, $0.clickedAt) < ($1.eventID, $1.clickedAt) }
             var rollup: [RollupKey: Int] = [:]
             var traffic = TrafficRollup()

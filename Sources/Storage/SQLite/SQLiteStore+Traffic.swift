@@ -46,7 +46,8 @@ extension SQLiteStore {
             let liveIDs = Set(
                 try Int64.fetchAll(
                     db, sql: "SELECT id FROM events WHERE id IN (\(databaseQuestionMarks(count: ids.count)))", arguments: StatementArguments(ids)))
-            let live = impressions.filter { liveIDs.contains($0.eventID) }.sorted { ($0.eventID, $0.viewedAt) < ($1.eventID, $1.viewedAt) }
+            let live = try Self.resolvePlacements(db, impressions.filter { liveIDs.contains($0.eventID) })
+                .sorted { ($0.eventID, $0.viewedAt) < ($1.eventID, $1.viewedAt) }
             var traffic = TrafficRollup()
             var visitors: [TrafficRollup.DayKey: VisitorSketch] = [:]
             for view in live {
@@ -92,6 +93,19 @@ extension SQLiteStore {
             }
             return live.count
         }
+    }
+
+    static func resolvePlacements<Item: PlacementAttributed>(_ db: Database, _ items: [Item]) throws -> [Item] {
+        let keys = PlacementResolution.keys(items)
+        guard !keys.isEmpty else { return items }
+        var found: [String: PlacementResolution.Found] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT id, event_id, public_key FROM placements WHERE public_key IN (\(databaseQuestionMarks(count: keys.count)))",
+            arguments: StatementArguments(keys))
+        {
+            found[row[2]] = PlacementResolution.Found(id: row[0], eventID: row[1])
+        }
+        return PlacementResolution.apply(found, to: items)
     }
 
     /// Rows per multi-row INSERT of views (3 parameters each).
