@@ -46,7 +46,9 @@ public struct VisitorSecretKeeper: Service {
                 let seconds = now().timeIntervalSince1970
                 let untilMidnight = 86_400 - seconds.truncatingRemainder(dividingBy: 86_400) + 0.5
                 pause = min(pause, .milliseconds(Int64(untilMidnight * 1_000)))
-                try? await Task.sleep(for: pause)
+                // A graceful shutdown ends the wait at once (a plain sleep held `track` up to a minute).
+                let wait = pause
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
             }
         }
     }
