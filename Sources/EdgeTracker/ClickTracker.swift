@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Logging
+import Synchronization
 
 /// Decides what a `/track/{public_id}/{type}[/{placement}]` request gets, and queues the click
 /// when it counts; `/track/{public_id}/view[/{placement}]` is the widget's view beacon, answered
@@ -228,14 +229,7 @@ public final class ClickTracker: Sendable {
         let view = Impression(
             eventID: entry.eventID, placementID: nil, placementKey: Self.placementKey(request), viewedAt: timestamp,
             visitorHash: hasher.hash(address: verdict.client, userAgent: request.userAgent, eventID: entry.eventID, at: timestamp))
-        if impressions.append(view) {
-            metrics.viewQueueDepth.add(1, ordering: .relaxed)
-        } else {
-            metrics.viewsDropped.add(1, ordering: .relaxed)
-            if metrics.viewsDropped.load(ordering: .relaxed) % 1_000 == 1 {
-                logger.warning("view queue full; dropping views", metadata: ["capacity": "\(impressions.capacity)"])
-            }
-        }
+        enqueue(view, into: impressions, kind: "view", depth: metrics.viewQueueDepth, dropped: metrics.viewsDropped)
     }
 
     private func count(_ request: Request, type: ProviderType, entry: LinkTable.Entry, timestamp: Int64) {
@@ -245,13 +239,19 @@ public final class ClickTracker: Sendable {
         let click = Click(
             eventID: entry.eventID, type: type, clickedAt: timestamp, placementKey: Self.placementKey(request),
             ipAddress: config.storeClientInfo ? client : nil, userAgent: config.storeClientInfo ? request.userAgent : nil)
-        if queue.append(click) {
-            metrics.queueDepth.add(1, ordering: .relaxed)
-        } else {
-            metrics.dropped.add(1, ordering: .relaxed)
-            if metrics.dropped.load(ordering: .relaxed) % 1_000 == 1 {
-                logger.warning("click queue full; dropping clicks", metadata: ["capacity": "\(queue.capacity)"])
-            }
+        enqueue(click, into: queue, kind: "click", depth: metrics.queueDepth, dropped: metrics.dropped)
+    }
+
+    /// Queues a counted click or view; a full queue drops it, counted, with a warning per 1,000.
+    private func enqueue<Element>(
+        _ item: Element, into queue: InteractionQueue<Element>, kind: String, depth: borrowing Atomic<Int>, dropped: borrowing Atomic<Int>
+    ) {
+        if queue.append(item) {
+            depth.add(1, ordering: .relaxed)
+            return
+        }
+        if dropped.add(1, ordering: .relaxed).newValue % 1_000 == 1 {
+            logger.warning("\(kind) queue full; dropping \(kind)s", metadata: ["capacity": "\(queue.capacity)"])
         }
     }
 

@@ -38,24 +38,12 @@ import Testing
 }
 
 @Suite struct VisitorSketchTests {
-    /// SplitMix64: a seeded stream of well-mixed 64-bit values, standing in for keyed hashes.
-    struct Hashes {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
-
     static func bound(_ count: Int) -> Int { Int((Double(count) * 0.05).rounded(.up)) + 1 }
 
     @Test(arguments: [0, 1, 2, 50, 200, 1_000, 1_025, 3_000, 10_000, 50_000, 200_000])
     func staysWithinTheDocumentedBound(_ count: Int) {
         for seed in UInt64(1)...3 {
-            var hashes = Hashes(state: seed &* UInt64(count + 7))
+            var hashes = VisitorHashes(seed: seed &* UInt64(count + 7))
             var sketch = VisitorSketch()
             for _ in 0..<count {
                 let hash = hashes.next()
@@ -67,7 +55,7 @@ import Testing
     }
 
     @Test func smallDaysAreCountedExactly() {
-        var hashes = Hashes(state: 42)
+        var hashes = VisitorHashes(seed: 42)
         var sketch = VisitorSketch()
         for count in 1...1_000 {
             sketch.add(hash: hashes.next())
@@ -79,7 +67,7 @@ import Testing
     /// the union, whatever the order of merging, in sparse and dense form.
     @Test(arguments: [300, 5_000])
     func mergingCountsTheUnionInAnyOrder(_ count: Int) {
-        var hashes = Hashes(state: UInt64(count))
+        var hashes = VisitorHashes(seed: UInt64(count))
         let visitors = (0..<count).map { _ in hashes.next() }
         var a = VisitorSketch()
         var b = VisitorSketch()
@@ -100,7 +88,7 @@ import Testing
 
     @Test(arguments: [0, 10, 2_000])
     func survivesItsStoredForm(_ count: Int) throws {
-        var hashes = Hashes(state: 7)
+        var hashes = VisitorHashes(seed: 7)
         var sketch = VisitorSketch()
         for _ in 0..<count { sketch.add(hash: hashes.next()) }
         let decoded = try #require(VisitorSketch(encoded: sketch.encoded))

@@ -152,7 +152,7 @@ import Testing
         let setup = try setUp(backend)
         let other = try backend.reopen(setup.location)
         let event = setup.event.id
-        var hashes = VisitorSketchTests_Hashes(state: 11)
+        var hashes = VisitorHashes(seed: 11)
         let visitors = (0..<300).map { _ in hashes.next() }
         var batchesA: [[Impression]] = []
         var batchesB: [[Impression]] = []
@@ -209,17 +209,5 @@ import Testing
         #expect(try database.trafficBuckets(eventID: setup.event.id, from: 0, to: .max).isEmpty)
         #expect(try database.visitorCounts(eventID: setup.event.id, firstDay: 0, lastDay: .max).isEmpty)
         #expect(try database.placements(eventID: setup.event.id).isEmpty)
-    }
-}
-
-/// SplitMix64 (as in `VisitorSketchTests`): stand-ins for keyed visitor hashes.
-struct VisitorSketchTests_Hashes {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

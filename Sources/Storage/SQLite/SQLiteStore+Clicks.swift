@@ -25,28 +25,16 @@ extension SQLiteStore {
                 rollup[RollupKey(eventID: click.eventID, bucketStart: click.bucketStart, type: click.type.rawValue), default: 0] += 1
                 traffic.add(eventID: click.eventID, placementID: click.placementID, at: click.clickedAt)
             }
-            // Many rows per INSERT: SQLite's per-statement cost is paid once per chunk, not per click.
-            var start = 0
-            while start < live.count {
-                let chunk = live[start..<min(start + Self.rowsPerInsert, live.count)]
-                // Full chunks reuse one cached statement; the one shorter tail per batch is prepared
-                // afresh, so the cache does not fill with a statement per possible tail length.
-                let sql = Self.insertClicksSQL(rows: chunk.count)
-                let insert = chunk.count == Self.rowsPerInsert ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
-                var values: [(any DatabaseValueConvertible)?] = []
-                values.reserveCapacity(chunk.count * 6)
-                for click in chunk {
-                    values.append(click.eventID)
-                    values.append(click.type.rawValue)
-                    values.append(click.clickedAt)
-                    values.append(click.placementID)
-                    values.append(click.ipAddress)
-                    values.append(click.userAgent)
-                }
-                // The statement is ours and its parameter count exact: skip GRDB's per-call checks.
-                insert.setUncheckedArguments(StatementArguments(values))
-                try insert.execute()
-                start += chunk.count
+            try Self.insertRows(
+                db, live, rowsPerInsert: Self.rowsPerInsert,
+                into: "widget_interactions (event_id, interaction_type, clicked_at, placement_id, ip_address, user_agent)", width: 6
+            ) { click, row in
+                row.append(click.eventID)
+                row.append(click.type.rawValue)
+                row.append(click.clickedAt)
+                row.append(click.placementID)
+                row.append(click.ipAddress)
+                row.append(click.userAgent)
             }
             let stored = live.count
             let upsert = try db.cachedStatement(
@@ -65,9 +53,30 @@ extension SQLiteStore {
     /// Rows per multi-row INSERT (6 parameters each, far below SQLite's limit of 32,766).
     static let rowsPerInsert = 200
 
-    static func insertClicksSQL(rows: Int) -> String {
-        "INSERT INTO widget_interactions (event_id, interaction_type, clicked_at, placement_id, ip_address, user_agent) VALUES "
-            + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
+    /// Many rows per INSERT: SQLite's per-statement cost is paid once per chunk, not per row.
+    /// `into` is the table and its `width` columns (ours, never input); `append` adds one item's
+    /// values in that order (appended in place: no array per row on the writer's hot path).
+    static func insertRows<Item>(
+        _ db: Database, _ items: [Item], rowsPerInsert: Int, into: String, width: Int,
+        append: (Item, inout [(any DatabaseValueConvertible)?]) -> Void
+    ) throws {
+        guard !items.isEmpty else { return }
+        let row = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        var start = 0
+        while start < items.count {
+            let chunk = items[start..<min(start + rowsPerInsert, items.count)]
+            // Full chunks reuse one cached statement; the one shorter tail per batch is prepared
+            // afresh, so the cache does not fill with a statement per possible tail length.
+            let sql = "INSERT INTO \(into) VALUES " + Array(repeating: row, count: chunk.count).joined(separator: ", ")
+            let insert = chunk.count == rowsPerInsert ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            arguments.reserveCapacity(chunk.count * width)
+            for item in chunk { append(item, &arguments) }
+            // The statement is ours and its parameter count exact: skip GRDB's per-call checks.
+            insert.setUncheckedArguments(StatementArguments(arguments))
+            try insert.execute()
+            start += chunk.count
+        }
     }
 
     /// Raw click rows of one event (tests and benchmarks compare them with what was acknowledged).

@@ -56,22 +56,11 @@ extension SQLiteStore {
                     visitors[TrafficRollup.DayKey(eventID: view.eventID, dayStart: view.dayStart), default: VisitorSketch()].add(hash: hash)
                 }
             }
-            var start = 0
-            while start < live.count {
-                let chunk = live[start..<min(start + Self.viewRowsPerInsert, live.count)]
-                let sql = "INSERT INTO widget_views (event_id, placement_id, viewed_at) VALUES "
-                    + Array(repeating: "(?, ?, ?)", count: chunk.count).joined(separator: ", ")
-                let insert = chunk.count == Self.viewRowsPerInsert ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
-                var values: [(any DatabaseValueConvertible)?] = []
-                values.reserveCapacity(chunk.count * 3)
-                for view in chunk {
-                    values.append(view.eventID)
-                    values.append(view.placementID)
-                    values.append(view.viewedAt)
-                }
-                insert.setUncheckedArguments(StatementArguments(values))
-                try insert.execute()
-                start += chunk.count
+            try Self.insertRows(db, live, rowsPerInsert: Self.viewRowsPerInsert, into: "widget_views (event_id, placement_id, viewed_at)", width: 3) {
+                view, row in
+                row.append(view.eventID)
+                row.append(view.placementID)
+                row.append(view.viewedAt)
             }
             try traffic.write(db, column: "views")
             for (key, batch) in visitors.sorted(by: { $0.key < $1.key }) {
@@ -153,70 +142,49 @@ extension SQLiteStore {
         let split = window.split
         return try read { db in
             var totals: [Int64: TrafficTotals] = [:]
-            // Whole UTC days from the daily rollup (its unique visitors are read apart: their
-            // days are the window's dates, not its instants).
-            if !split.days.isEmpty {
-                for row in try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT event_id, SUM(views), SUM(clicks) FROM traffic_daily
-                        WHERE event_id IN (SELECT id FROM events WHERE user_id = ?) AND day_start >= ? AND day_start < ?
-                        GROUP BY event_id
-                        """, arguments: [userID, split.days.lowerBound, split.days.upperBound])
-                {
-                    totals[row[0], default: TrafficTotals()].views += row[1]
-                    totals[row[0], default: TrafficTotals()].clicks += row[2]
-                }
+            // Whole UTC days from the daily rollup, the edges from the hourly one. Unique visitors
+            // are read apart: their days are the window's dates, not its instants.
+            var ranges = split.hours.map { ("traffic_hourly", "bucket_start", $0) }
+            if !split.days.isEmpty { ranges.append(("traffic_daily", "day_start", split.days)) }
+            for (table, column, range) in ranges {
+                try Self.addSums(
+                    db, into: &totals, userID: userID, range: range,
+                    sql: "SELECT event_id, SUM(views), SUM(clicks) FROM \(table) WHERE %EVENTS% AND \(column) >= ? AND \(column) < ? GROUP BY event_id"
+                ) { $0.views += $1; $0.clicks += $2 }
             }
-            for hours in split.hours {
-                for row in try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT event_id, SUM(views), SUM(clicks) FROM traffic_hourly
-                        WHERE event_id IN (SELECT id FROM events WHERE user_id = ?) AND bucket_start >= ? AND bucket_start < ?
-                        GROUP BY event_id
-                        """, arguments: [userID, hours.lowerBound, hours.upperBound])
-                {
-                    totals[row[0], default: TrafficTotals()].views += row[1]
-                    totals[row[0], default: TrafficTotals()].clicks += row[2]
-                }
-            }
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT event_id, SUM(unique_visitors) FROM traffic_daily
-                    WHERE event_id IN (SELECT id FROM events WHERE user_id = ?) AND day_start BETWEEN ? AND ?
-                    GROUP BY event_id HAVING SUM(unique_visitors) > 0
-                    """, arguments: [userID, window.firstDay, window.lastDay])
-            {
-                totals[row[0], default: TrafficTotals()].uniqueVisitors += row[1]
-            }
-            return totals
+            try Self.addSums(
+                db, into: &totals, userID: userID, range: window.firstDay..<(window.lastDay + 1),
+                sql: "SELECT event_id, SUM(unique_visitors), 0 FROM traffic_daily WHERE %EVENTS% AND day_start >= ? AND day_start < ? GROUP BY event_id"
+            ) { totals, visitors, _ in totals.uniqueVisitors += visitors }
+            return totals.filter { $0.value != TrafficTotals() }
         }
     }
 
     public func trafficTotalsFromRawRows(userID: Int64, window: TrafficWindow) throws -> [Int64: TrafficTotals] {
         try read { db in
             var totals: [Int64: TrafficTotals] = [:]
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT event_id, COUNT(*) FROM widget_views
-                    WHERE event_id IN (SELECT id FROM events WHERE user_id = ?) AND viewed_at >= ? AND viewed_at < ? GROUP BY event_id
-                    """, arguments: [userID, window.start, window.end])
-            {
-                totals[row[0], default: TrafficTotals()].views = row[1]
-            }
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT event_id, COUNT(*) FROM widget_interactions
-                    WHERE event_id IN (SELECT id FROM events WHERE user_id = ?) AND clicked_at >= ? AND clicked_at < ? GROUP BY event_id
-                    """, arguments: [userID, window.start, window.end])
-            {
-                totals[row[0], default: TrafficTotals()].clicks = row[1]
-            }
+            let range = window.start..<window.end
+            try Self.addSums(
+                db, into: &totals, userID: userID, range: range,
+                sql: "SELECT event_id, COUNT(*), 0 FROM widget_views WHERE %EVENTS% AND viewed_at >= ? AND viewed_at < ? GROUP BY event_id"
+            ) { totals, views, _ in totals.views += views }
+            try Self.addSums(
+                db, into: &totals, userID: userID, range: range,
+                sql: "SELECT event_id, COUNT(*), 0 FROM widget_interactions WHERE %EVENTS% AND clicked_at >= ? AND clicked_at < ? GROUP BY event_id"
+            ) { totals, clicks, _ in totals.clicks += clicks }
             return totals
+        }
+    }
+
+    /// Runs one per-event aggregate over the organizer's events (`%EVENTS%`) in `range` and folds
+    /// its two sums into `totals`.
+    private static func addSums(
+        _ db: Database, into totals: inout [Int64: TrafficTotals], userID: Int64, range: Range<Int64>, sql: String,
+        _ add: (inout TrafficTotals, Int, Int) -> Void
+    ) throws {
+        let query = sql.replacingOccurrences(of: "%EVENTS%", with: "event_id IN (SELECT id FROM events WHERE user_id = ?)")
+        for row in try Row.fetchAll(db, sql: query, arguments: [userID, range.lowerBound, range.upperBound]) {
+            add(&totals[row[0], default: TrafficTotals()], row[1], row[2])
         }
     }
 
