@@ -19,8 +19,10 @@
 # default spans the end of summer time on 2026-10-25):
 #
 #   endpoint: median latency of REQUESTS keep-alive requests for
-#             /api/stats?from=FROM&to=FROM+DAYS-1&tz=...&limit=1000 (every event on one page),
-#             measured by the client (request sent to body read), after 3 warm-up requests;
+#             /api/stats?from=FROM&to=FROM+DAYS-1&tz=...&limit=PAGE (default 20, the panel's
+#             page: every event is still ranked, only the page is encoded), measured by the client
+#             (request sent to body read), after 3 warm-up requests; then one untimed request
+#             with limit=1000 (every event on one page) for the check;
 #   raw:      median over RAW_RUNS runs of the time SQLite reports (`.timer on`, real) for the two
 #             GROUP BY event_id queries over the raw rows of the organizer's events in the range
 #             (views from widget_views, clicks from widget_interactions), after 1 warm-up run.
@@ -50,7 +52,8 @@
 # Environment: ROWS (raw rows of the first size, views and clicks together; default 1000000),
 # SCALE (the second size is ROWS x SCALE; default 10), EVENTS (default 1000, at most 1000: one
 # page), FROM (first day of the range, YYYY-MM-DD; default 2026-10-12), DAYS (default 30, at most
-# 366), REQUESTS (default 30), RAW_RUNS (default 5), BIN (skip the release build and use this
+# 366), REQUESTS (default 30), RAW_RUNS (default 5), PAGE (events per timed page, 1 to 1000;
+# default 20), BIN (skip the release build and use this
 # binary), KEEP_WORK=1 (leave the work folder behind), DB (sqlite or postgres, as --db; default
 # sqlite), PG_SETTINGS (reloadable PostgreSQL settings to try, e.g. "work_mem=64MB"). Needs curl,
 # python3 and the sqlite3 CLI (installed with apt-get if missing); with --db postgres,
@@ -70,6 +73,7 @@ events=${EVENTS:-1000}
 from_day=${FROM:-2026-10-12}
 days=${DAYS:-30}
 requests=${REQUESTS:-30}
+page=${PAGE:-20}
 raw_runs=${RAW_RUNS:-5}
 require_positive_int ROWS "$rows"
 require_positive_int SCALE "$scale"
@@ -79,6 +83,8 @@ require_positive_int EVENTS "$events"
 [[ $from_day =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || { echo "FROM must look like 2026-10-12, got '$from_day'" >&2; exit 2; }
 if ! [[ $days =~ ^[1-9][0-9]*$ ]] || ((days > 366)); then echo "DAYS must be 1 to 366, got '$days'" >&2; exit 2; fi
 require_positive_int REQUESTS "$requests"
+require_positive_int PAGE "$page"
+if ((page > 1000)); then echo "PAGE must be 1 to 1000, got '$page'" >&2; exit 2; fi
 require_positive_int RAW_RUNS "$raw_runs"
 
 install_missing sqlite3 curl python3
@@ -282,11 +288,12 @@ measure() {
         echo "== [$size rows, tz=$zone] raw aggregate with sqlite3: 1 warm-up + $raw_runs runs"
         for ((run = 0; run <= raw_runs; run++)); do sqlite3 "$db" <"$work/raw.sql" >"$work/raw.$size.$key.$run.out"; done
     fi
-    echo "== [$size rows, tz=$zone] overview endpoint: 3 warm-up + $requests requests (keep-alive)"
-    python3 - "$port" "$token" "/api/stats?from=$from_day&to=$to_day&tz=$zone&limit=1000" "$requests" \
-        "$work/endpoint.$size.$key.json" "$work/endpoint.$size.$key.times" <<'PY'
+    echo "== [$size rows, tz=$zone] overview endpoint: 3 warm-up + $requests requests of $page events (keep-alive), then all events once"
+    python3 - "$port" "$token" "/api/stats?from=$from_day&to=$to_day&tz=$zone&limit=$page" "$requests" \
+        "$work/endpoint.$size.$key.json" "$work/endpoint.$size.$key.times" "/api/stats?from=$from_day&to=$to_day&tz=$zone&limit=1000" <<'PY'
 import http.client, sys, time
-port, token, path, count, body_path, times_path = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6]
+port, token, path, count, body_path, times_path, full_path = (
+    sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6], sys.argv[7])
 conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=120)
 headers = {"Authorization": f"Bearer {token}"}
 times = []
@@ -300,6 +307,16 @@ for n in range(3 + count):
         sys.exit(f"GET {path} answered {response.status}: {body[:500]!r}")
     if n >= 3:
         times.append(elapsed)
+page_body = body
+conn.request("GET", full_path, headers=headers)
+response = conn.getresponse()
+body = response.read()
+if response.status != 200:
+    sys.exit(f"GET {full_path} answered {response.status}: {body[:500]!r}")
+# The timed page must be the head of the full ranking.
+page, full = __import__("json").loads(page_body), __import__("json").loads(body)
+if page["events"] != full["events"][: len(page["events"])] or page["totals"] != full["totals"]:
+    sys.exit("the timed page is not the first page of the full ranking (or its totals differ)")
 open(body_path, "wb").write(body)
 open(times_path, "w").write("\n".join(f"{t:.9f}" for t in times) + "\n")
 PY
@@ -317,13 +334,14 @@ else
     sizes=("$rows")
 fi
 
-python3 - "$work" "$raw_runs" "$requests" "$events" "$first_id" "$db_mode" "$build" "$from_day" "$to_day" "${sizes[@]}" <<'PY'
+python3 - "$work" "$raw_runs" "$requests" "$events" "$first_id" "$db_mode" "$build" "$from_day" "$to_day" "$page" "${sizes[@]}" <<'PY'
 import json, statistics, sys
 from pathlib import Path
 
-work, raw_runs, requests, events, first_id, db_mode, build, from_day, to_day = (
-    Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], sys.argv[7], sys.argv[8], sys.argv[9])
-sizes = [int(s) for s in sys.argv[10:]]
+work, raw_runs, requests, events, first_id, db_mode, build, from_day, to_day, page = (
+    Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], sys.argv[7], sys.argv[8], sys.argv[9],
+    int(sys.argv[10]))
+sizes = [int(s) for s in sys.argv[11:]]
 zones = [("utc", "UTC"), ("warsaw", "Europe/Warsaw")]
 bench_ids = set(range(first_id, first_id + events))
 
@@ -391,7 +409,7 @@ for size in sizes:
         median = endpoint_median[size, key] = statistics.median(times)
         stats = json.loads((work / f"endpoint.{size}.{key}.json").read_text())
         print(f"[{size:,} rows, tz={zone}]")
-        print(f"  endpoint (rollups, HTTP + JSON)  median {median * 1000:9.2f} ms  over {requests} requests "
+        print(f"  endpoint (rollups, HTTP + JSON, page of {page})  median {median * 1000:9.2f} ms  over {requests} requests "
               f"(min {min(times) * 1000:.2f}, max {max(times) * 1000:.2f})")
         print(f"  {raw_label}     median {raw_median * 1000:9.2f} ms  over {raw_runs} runs "
               f"({', '.join(f'{run[2] * 1000:.0f}' for run in runs[1:])})")

@@ -138,24 +138,38 @@ extension SQLiteStore {
         }
     }
 
+    /// One pass over the daily rollup for views, clicks and visitors (their day ranges differ by
+    /// at most a day at either end: the whole UTC days inside the window, and the UTC days of its
+    /// dates), then the edge hours a zone's midnight cuts off, from the hourly rollup.
     public func trafficTotals(userID: Int64, window: TrafficWindow) throws -> [Int64: TrafficTotals] {
         let split = window.split
+        let days = split.days.isEmpty ? window.firstDay..<window.firstDay : split.days
+        let scanned = min(days.lowerBound, window.firstDay)..<max(days.upperBound, window.lastDay + 1)
         return try read { db in
             var totals: [Int64: TrafficTotals] = [:]
-            // Whole UTC days from the daily rollup, the edges from the hourly one. Unique visitors
-            // are read apart: their days are the window's dates, not its instants.
-            var ranges = split.hours.map { ("traffic_hourly", "bucket_start", $0) }
-            if !split.days.isEmpty { ranges.append(("traffic_daily", "day_start", split.days)) }
-            for (table, column, range) in ranges {
-                try Self.addSums(
-                    db, into: &totals, userID: userID, range: range,
-                    sql: "SELECT event_id, SUM(views), SUM(clicks) FROM \(table) WHERE %EVENTS% AND \(column) >= ? AND \(column) < ? GROUP BY event_id"
-                ) { $0.views += $1; $0.clicks += $2 }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT event_id,
+                        TOTAL(CASE WHEN day_start >= ?1 AND day_start < ?2 THEN views END),
+                        TOTAL(CASE WHEN day_start >= ?1 AND day_start < ?2 THEN clicks END),
+                        TOTAL(CASE WHEN day_start >= ?3 AND day_start <= ?4 THEN unique_visitors END)
+                    FROM traffic_daily WHERE event_id IN (SELECT id FROM events WHERE user_id = ?5) AND day_start >= ?6 AND day_start < ?7
+                    GROUP BY event_id
+                    """,
+                arguments: [days.lowerBound, days.upperBound, window.firstDay, window.lastDay, userID, scanned.lowerBound, scanned.upperBound])
+            {
+                totals[row[0]] = TrafficTotals(views: Int(row[1] as Double), clicks: Int(row[2] as Double), uniqueVisitors: Int(row[3] as Double))
             }
-            try Self.addSums(
-                db, into: &totals, userID: userID, range: window.firstDay..<(window.lastDay + 1),
-                sql: "SELECT event_id, SUM(unique_visitors), 0 FROM traffic_daily WHERE %EVENTS% AND day_start >= ? AND day_start < ? GROUP BY event_id"
-            ) { totals, visitors, _ in totals.uniqueVisitors += visitors }
+            for hours in split.hours {
+                try Self.addSums(
+                    db, into: &totals, userID: userID, range: hours,
+                    sql: "SELECT event_id, SUM(views), SUM(clicks) FROM traffic_hourly WHERE %EVENTS% AND bucket_start >= ? AND bucket_start < ? GROUP BY event_id"
+                ) { totals, views, clicks in
+                    totals.views += views
+                    totals.clicks += clicks
+                }
+            }
             return totals.filter { $0.value != TrafficTotals() }
         }
     }
