@@ -232,7 +232,9 @@ final class TestClock: Sendable {
         try generator.publishAll()
         let page = try #require(read(SitePaths.widgetHTML(listed.publicID)))
         #expect(page.contains(#"data-state="cancelled""#) && page.contains("Odwołane"))
-        #expect(!page.contains("/track/"))
+        // No add buttons; the view beacon still counts who sees the notice.
+        #expect(!page.contains("href=\"/track/"))
+        #expect(page.contains("url(\"/track/\(listed.publicID.rawValue)/view\")"))
         let download = try #require(read(SitePaths.calendarFile(listed.publicID)))
         #expect(download.contains("STATUS:CANCELLED\r\n") && download.contains("SUMMARY:Odwołane: listed\r\n"))
         #expect(!download.contains("BEGIN:VALARM"))

@@ -8,7 +8,9 @@ import Testing
         #expect(text.contains("location /track/ {"))
         #expect(text.contains("proxy_pass http://attendify_track;"))
         #expect(text.contains("proxy_pass http://attendify_api;"))
-        #expect(text.contains(#"location ~ "^/widget/event/([A-Za-z0-9_-]{16,64})/?$""#))
+        // An event's widget, or one placement's one folder down.
+        #expect(text.contains(#"location ~ "^/widget/event/([A-Za-z0-9_-]{16,64})(/[A-Za-z0-9_-]{16,64})?/?$""#))
+        #expect(text.contains("/widget/event/$1$2/index.html break;"))
         #expect(text.contains("gzip_static on;"))
         #expect(text.contains(#"default_type "text/calendar; charset=utf-8";"#))
         #expect(text.contains("keepalive 64;"))
