@@ -5,13 +5,15 @@ import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { contrastRatio, isHexColor, palettes } from "./contrast.js";
 
-/** The add-to-calendar types: what a widget shows when no one chose its buttons. */
-const ADD_PROVIDERS = ["google", "ics", "outlook", "office365", "yahoo"];
+/** The add-to-calendar types: the first five are what a widget shows when no one chose its
+ * buttons (the server's default list); Teams is off until the organizer ticks it. */
+const ADD_PROVIDERS = ["google", "ics", "outlook", "office365", "yahoo", "teams"];
+const DEFAULT_PROVIDERS = ["google", "ics", "outlook", "office365", "yahoo"];
 /** Subscribe to the organizer's feed instead of adding one event. Off until the organizer ticks
  * them (the server's default list has only the add types), but orderable like the others. */
 const SUBSCRIBE_PROVIDERS = ["subscribe_webcal", "subscribe_google", "subscribe_outlook"];
 const PROVIDERS = [...ADD_PROVIDERS, ...SUBSCRIBE_PROVIDERS];
-const PROVIDER_NAMES = { google: "Google", ics: "Apple / .ics", outlook: "Outlook.com", office365: "Microsoft 365", yahoo: "Yahoo" };
+const PROVIDER_NAMES = { google: "Google", ics: "Apple / .ics", outlook: "Outlook.com", office365: "Microsoft 365", yahoo: "Yahoo", teams: "Microsoft Teams" };
 const SUBSCRIBE_KEYS = { subscribe_webcal: "subscribeWebcal", subscribe_google: "subscribeGoogle", subscribe_outlook: "subscribeOutlook" };
 
 /** A click or button type as the organizer reads it: brand names as they are, the subscribe
@@ -30,7 +32,7 @@ const COLOR_DEFAULTS = { accent_color: palettes.light.accent, text_color: palett
  */
 export function createDesigner({ initial = {}, previewQuery = "", onChange = () => {} }) {
   const state = structuredClone(initial);
-  const chosen = state.providers ?? ADD_PROVIDERS;
+  const chosen = state.providers ?? DEFAULT_PROVIDERS;
   let order = [...chosen, ...PROVIDERS.filter((p) => !chosen.includes(p))];
   const enabled = new Set(chosen);
   let providersTouched = Boolean(state.providers);

@@ -215,7 +215,11 @@ struct EventListResponse: Encodable {
 
 struct IframeCodeResponse: Encodable {
     var iframeHTML: String
-    enum CodingKeys: String, CodingKey { case iframeHTML = "iframe_html" }
+    var responsiveIframeHTML: String
+    enum CodingKeys: String, CodingKey {
+        case iframeHTML = "iframe_html"
+        case responsiveIframeHTML = "iframe_html_responsive"
+    }
 }
 
 struct SettingsResponse: Encodable {

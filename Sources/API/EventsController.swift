@@ -137,7 +137,9 @@ struct EventsController<Context: APIRequestContext>: Sendable {
         let event = try ownedEvent(context)
         let settings = WidgetSettings.resolve(userDefaults: try database.widgetDefaults(userID: event.userID), event: event.customization)
         return try JSONResponse.make(
-            IframeCodeResponse(iframeHTML: EmbedCode.html(for: event, publicBase: config.publicBase, language: settings.language)))
+            IframeCodeResponse(
+                iframeHTML: EmbedCode.html(for: event, publicBase: config.publicBase, language: settings.language),
+                responsiveIframeHTML: EmbedCode.responsiveHTML(for: event, publicBase: config.publicBase, language: settings.language)))
     }
 
     /// The signed-in organizer's event named in the path; 404 when missing *or someone else's*.

@@ -96,6 +96,7 @@ struct PlacementsController<Context: APIRequestContext>: Sendable {
             id: placement.id, name: placement.name,
             widgetURL: EmbedCode.widgetURL(for: event, publicBase: config.publicBase, placement: placement),
             iframeHTML: EmbedCode.html(for: event, publicBase: config.publicBase, language: language, placement: placement),
+            responsiveIframeHTML: EmbedCode.responsiveHTML(for: event, publicBase: config.publicBase, language: language, placement: placement),
             createdAt: RFC3339.format(placement.createdAt))
     }
 }
@@ -105,12 +106,14 @@ struct PlacementResponse: Encodable {
     var name: String
     var widgetURL: String
     var iframeHTML: String
+    var responsiveIframeHTML: String
     var createdAt: String
 
     enum CodingKeys: String, CodingKey {
         case id, name
         case widgetURL = "widget_url"
         case iframeHTML = "iframe_html"
+        case responsiveIframeHTML = "iframe_html_responsive"
         case createdAt = "created_at"
     }
 }

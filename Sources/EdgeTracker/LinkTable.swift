@@ -132,6 +132,7 @@ extension ProviderType {
         case .subscribeWebcal: 5
         case .subscribeGoogle: 6
         case .subscribeOutlook: 7
+        case .teams: 8
         }
     }
 }

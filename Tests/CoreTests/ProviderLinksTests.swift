@@ -60,6 +60,18 @@ import Testing
         #expect(items["title"] == "Quarterly webinar")
     }
 
+    @Test func teamsOpensANewMeetingWithTheLinkInItsContent() throws {
+        let url = links.url(for: .teams, event: Fixtures.event(description: "Line one\nLine two"))
+        #expect(url.hasPrefix("https://teams.microsoft.com/l/meeting/new?startTime="))
+        let items = try query(url)
+        #expect(items["startTime"] == "2054-12-01T15:00:00Z")
+        #expect(items["endTime"] == "2054-12-01T16:30:00Z")
+        #expect(items["subject"] == "Quarterly webinar")
+        #expect(items["content"] == "Line one\nLine two\n\nhttps://example.com/join")
+        #expect(items["location"] == nil)
+        #expect(ProviderType.teams.addsEvent && !ProviderType.teams.carriesSeries)
+    }
+
     @Test func icsPointsAtTheStaticDownload() {
         #expect(links.url(for: .ics, event: Fixtures.event()) == "/calendar/AbCdEfGhIjKlMnOpQrStUv/download.ics")
     }
@@ -70,14 +82,14 @@ import Testing
         #expect(!url.contains("#"))
     }
 
-    @Test(arguments: [ProviderType.google, .outlook, .office365, .yahoo])
+    @Test(arguments: [ProviderType.google, .outlook, .office365, .yahoo, .teams])
     func longDescriptionsAreShortenedButKeepTheWebinarLink(type: ProviderType) throws {
         let event = Fixtures.event(
             title: String(repeating: "Title 🎉 ", count: 25), description: String(repeating: "Zażółć gęślą jaźń. ", count: 300))
         let url = links.url(for: type, event: event)
         #expect(url.count <= ProviderLinks.maximumLinkLength)
         let items = try query(url)
-        let details = items["details"] ?? items["body"] ?? items["desc"] ?? ""
+        let details = items["details"] ?? items["body"] ?? items["desc"] ?? items["content"] ?? ""
         #expect(details.hasSuffix("https://example.com/join"))
         #expect(details.contains("…"))
         let title = items["text"] ?? items["subject"] ?? items["title"] ?? ""

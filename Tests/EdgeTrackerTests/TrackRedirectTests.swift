@@ -39,6 +39,24 @@ import Testing
         }
     }
 
+    @Test func teamsRedirectsToANewMeetingWhenOffered() async throws {
+        try await withTracker(beforeServing: { database, event in
+            _ = try database.updateEvent(id: event.id, userID: event.userID, now: TrackerHarness.start) { current in
+                var draft = current.draft
+                draft.customization.providers = [.teams, .ics]
+                return draft
+            }
+        }) { harness in
+            // Off by default: 404 until the refresher has the edit, then a 302 to Teams.
+            #expect(try await harness.eventually { try await harness.click("teams").status == 302 })
+            let location = try #require(try await harness.click("teams").header("Location"))
+            #expect(location.hasPrefix("https://teams.microsoft.com/l/meeting/new?startTime=2054-12-01T15%3A00%3A00Z&endTime="))
+            #expect(location.contains("&subject=Launch%20webinar"))
+            #expect(try await harness.click("google").status == 404)
+            #expect(try await harness.eventually { try harness.storedClicks() == 2 })
+        }
+    }
+
     @Test func badIdsTypesAndPathsAre404AndRecordNothing() async throws {
         try await withTracker { harness in
             let id = harness.event.publicID.rawValue

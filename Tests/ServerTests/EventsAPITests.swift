@@ -111,6 +111,13 @@ import Testing
             #expect(iframe.contains("title=\"Add to calendar: &lt;script&gt;alert(1)&lt;/script&gt; Zażółć 🎉 &quot;quotes&quot; ../../etc\""))
             #expect(iframe.contains("loading=\"lazy\""))
             #expect(iframe.contains("sandbox=\"allow-popups allow-popups-to-escape-sandbox allow-downloads\""))
+            // Sizes the W3C checker accepts: pixels in the attributes, percentages only in CSS.
+            #expect(iframe.contains(#"width="560" height="300" style="border:0;max-width:100%""#))
+            #expect(!iframe.contains("width=\"100%\""))
+            let responsive = try #require(code.json["iframe_html_responsive"] as? String)
+            #expect(responsive.hasPrefix("<iframe src=\"http://127.0.0.1:8080/widget/event/\(event.publicID)\""))
+            #expect(responsive.contains("style=\"border:0;display:block;width:100%;max-width:560px;height:300px\""))
+            #expect(!responsive.contains(" width=") && !responsive.contains(" height="))
         }
     }
 

@@ -74,8 +74,8 @@ WEBINAR_URL = "https://meet.example.com/j/12?pwd=series"
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 PROPAGATION_S = 30.0  # the organizer feed and the tracker's link table catching up: generous, never a speed test
 FIXED_ZONES = ("Europe/Warsaw", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu")
-ALL_PROVIDERS = ["google", "outlook", "ics", "office365", "yahoo"]
-SERIES_UNFIT = ("outlook", "office365", "yahoo")  # cannot add a series from a link (SPEC)
+ALL_PROVIDERS = ["google", "outlook", "ics", "office365", "yahoo", "teams"]
+SERIES_UNFIT = ("outlook", "office365", "yahoo", "teams")  # cannot add a series from a link (SPEC)
 
 
 # --------------------------------------------------------------------------------------------

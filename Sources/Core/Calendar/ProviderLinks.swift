@@ -39,6 +39,13 @@ public struct ProviderLinks: Sendable {
                 base: "https://calendar.yahoo.com/?v=60",
                 fixed: [("st", UTCTimestamp.basic(event.start)), ("et", UTCTimestamp.basic(event.end))],
                 titleKey: "title", detailsKey: "desc", locationKey: "in_loc", event: event, lineBreak: "\n")
+        case .teams:
+            // Teams' meeting deeplink: no location field, so the join link travels in the
+            // content (the details always end with it).
+            return build(
+                base: "https://teams.microsoft.com/l/meeting/new?",
+                fixed: [("startTime", UTCTimestamp.extended(event.start)), ("endTime", UTCTimestamp.extended(event.end))],
+                titleKey: "subject", detailsKey: "content", locationKey: nil, event: event, lineBreak: "\n")
         case .ics:
             return Self.icsPath(event.publicID)
         }
@@ -70,7 +77,7 @@ public struct ProviderLinks: Sendable {
     public static func widgetPath(_ id: PublicID) -> String { "/widget/event/\(id.rawValue)" }
 
     private func build(
-        base: String, fixed: [(String, String)], titleKey: String, detailsKey: String, locationKey: String,
+        base: String, fixed: [(String, String)], titleKey: String, detailsKey: String, locationKey: String?,
         event: Event, lineBreak: String
     ) -> String {
         let joinURL = event.webinarURL
@@ -80,8 +87,10 @@ public struct ProviderLinks: Sendable {
         }
 
         var query = base
-        for (key, value) in fixed { query += "&\(key)=\(PercentEncoding.encodeQueryValue(value))" }
-        let locationPart = "&\(locationKey)=\(PercentEncoding.encodeQueryValue(joinURL))"
+        for (index, (key, value)) in fixed.enumerated() {
+            query += "\(index == 0 && base.hasSuffix("?") ? "" : "&")\(key)=\(PercentEncoding.encodeQueryValue(value))"
+        }
+        let locationPart = locationKey.map { "&\($0)=\(PercentEncoding.encodeQueryValue(joinURL))" } ?? ""
         let titleOverhead = "&\(titleKey)=".utf8.count
         let detailsOverhead = "&\(detailsKey)=".utf8.count
         let suffixLength = PercentEncoding.encodedLength(lineBreaks(suffix))

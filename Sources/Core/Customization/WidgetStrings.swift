@@ -41,10 +41,10 @@ public struct WidgetStrings: Sendable {
         cancelledState: "Cancelled", cancelledText: "This webinar has been cancelled.",
         endedState: "This webinar has ended", recordingLink: "Watch the recording",
         cancelledTitlePrefix: "Cancelled: ", cancelledNotice: "This event has been cancelled.",
-        seriesNote: "Outlook.com, Microsoft 365 and Yahoo cannot add a series from a link: use Apple / .ics, Google or a subscription.",
+        seriesNote: "Outlook.com, Microsoft 365, Yahoo and Teams cannot add a series from a link: use Apple / .ics, Google or a subscription.",
         feedNamePattern: "{name}: webinars", defaultFeedName: "Webinars",
         labels: [
-            .google: "Google", .ics: "Apple / .ics", .outlook: "Outlook.com", .office365: "Microsoft 365", .yahoo: "Yahoo",
+            .google: "Google", .ics: "Apple / .ics", .outlook: "Outlook.com", .office365: "Microsoft 365", .yahoo: "Yahoo", .teams: "Microsoft Teams",
             .subscribeWebcal: "Subscribe (Apple, webcal)", .subscribeGoogle: "Subscribe in Google",
             .subscribeOutlook: "Subscribe in Outlook",
         ]
@@ -55,10 +55,10 @@ public struct WidgetStrings: Sendable {
         cancelledState: "Odwołane", cancelledText: "To wydarzenie zostało odwołane.",
         endedState: "To wydarzenie już się zakończyło", recordingLink: "Obejrzyj nagranie",
         cancelledTitlePrefix: "Odwołane: ", cancelledNotice: "To wydarzenie zostało odwołane.",
-        seriesNote: "Outlook.com, Microsoft 365 i Yahoo nie dodadzą serii z linku: użyj Apple / .ics, Google albo subskrypcji.",
+        seriesNote: "Outlook.com, Microsoft 365, Yahoo i Teams nie dodadzą serii z linku: użyj Apple / .ics, Google albo subskrypcji.",
         feedNamePattern: "{name}: webinary", defaultFeedName: "Webinary",
         labels: [
-            .google: "Google", .ics: "Apple / .ics", .outlook: "Outlook.com", .office365: "Microsoft 365", .yahoo: "Yahoo",
+            .google: "Google", .ics: "Apple / .ics", .outlook: "Outlook.com", .office365: "Microsoft 365", .yahoo: "Yahoo", .teams: "Microsoft Teams",
             .subscribeWebcal: "Subskrybuj (Apple, webcal)", .subscribeGoogle: "Subskrybuj w Google",
             .subscribeOutlook: "Subskrybuj w Outlooku",
         ]

@@ -11,6 +11,8 @@ public enum ProviderType: String, CaseIterable, Codable, Sendable {
     case office365
     /// Yahoo Calendar.
     case yahoo
+    /// Microsoft Teams: a new meeting in the visitor's Teams calendar, prefilled.
+    case teams
     /// Subscribe to the feed by `webcal://`: Apple Calendar, Thunderbird, any desktop client.
     case subscribeWebcal = "subscribe_webcal"
     /// Google Calendar's add-by-URL page with the feed filled in.
@@ -22,17 +24,17 @@ public enum ProviderType: String, CaseIterable, Codable, Sendable {
     /// subscriptions, which stay useful after the event ended or was cancelled.
     public var addsEvent: Bool {
         switch self {
-        case .google, .ics, .outlook, .office365, .yahoo: true
+        case .google, .ics, .outlook, .office365, .yahoo, .teams: true
         case .subscribeWebcal, .subscribeGoogle, .subscribeOutlook: false
         }
     }
 
     /// Whether the type can add a whole series: the `.ics` and Google's link carry the rule;
-    /// Outlook.com's, Microsoft 365's and Yahoo's add links cannot, and would add one session as
-    /// if it were the event, so a series does not offer them.
+    /// Outlook.com's, Microsoft 365's, Yahoo's and Teams' add links cannot, and would add one
+    /// session as if it were the event, so a series does not offer them.
     public var carriesSeries: Bool {
         switch self {
-        case .outlook, .office365, .yahoo: false
+        case .outlook, .office365, .yahoo, .teams: false
         default: true
         }
     }
