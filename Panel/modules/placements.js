@@ -10,7 +10,7 @@ import { confirmAction, copyableLink, copyText, describe, toast } from "./ui.js"
  * Embed code in a read-only textarea with its copy button (`{id}` and `copy-{id}`), as the
  * event's own embed code does it: the button says "Copied" for a moment and the toast says it.
  */
-function copyableCode({ id, label, value }) {
+export function copyableCode({ id, label, value }) {
   const textarea = h("textarea", { id, readonly: true, rows: 3, class: "code", spellcheck: "false" }, value);
   const copyLabel = t("copy");
   const button = h("button", {
@@ -72,6 +72,10 @@ export async function placementsSection(event, { onChange = () => {} } = {}) {
           "aria-label": t("deletePlacementOf", { name: placement.name }), onclick: () => remove(placement),
         }, t("deletePlacement"))),
       copyableCode({ id: `placement-code-${placement.id}`, label: t("placementCode", { name: placement.name }), value: placement.iframe_html }),
+      copyableCode({
+        id: `placement-code-responsive-${placement.id}`, label: t("placementCodeResponsive", { name: placement.name }),
+        value: placement.iframe_html_responsive ?? "",
+      }),
       copyableLink({ id: `placement-url-${placement.id}`, label: t("placementUrl", { name: placement.name }), value: placement.widget_url }));
   }
 

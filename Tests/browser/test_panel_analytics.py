@@ -239,11 +239,15 @@ def test_placements_views_and_overview_in_the_panel(browser_paths, serve, screen
             assert code == placement["iframe_html"], f"{name}: the panel shows {code!r}, the API says {placement['iframe_html']!r}"
             assert code.startswith("<iframe ") and f'src="{placement["widget_url"]}"' in code, code
             assert journey.find(f"#placement-url-{pid}").get_attribute("value") == placement["widget_url"]
+            responsive = journey.find(f"#placement-code-responsive-{pid}").get_attribute("value")
+            assert responsive == placement["iframe_html_responsive"] and "width:100%" in responsive, responsive
             copy_and_confirm(f"#copy-placement-code-{pid}")
             copy_and_confirm(f"#copy-placement-url-{pid}")
         assert keys["homepage"] != keys["newsletter"], keys
         # The event's own embed code stays the one without a placement.
         assert f"/widget/event/{public_id}\"" in journey.find("#embed-code").get_attribute("value")
+        full_width = journey.find("#embed-code-responsive").get_attribute("value")
+        assert f"/widget/event/{public_id}\"" in full_width and "max-width:560px" in full_width, full_width
         journey.screenshot("placements", scroll_to="#placements")
 
         journey.step(REFUSALS_STEP)

@@ -7,7 +7,7 @@ import { formatCount, funnel, rateNode, trafficChart } from "../chart.js";
 import { createDesigner, providerName } from "../designer.js";
 import { checkField, field, h, showFieldErrors } from "../dom.js";
 import { t } from "../i18n.js";
-import { placementsSection } from "../placements.js";
+import { copyableCode, placementsSection } from "../placements.js";
 import { createRecurrenceEditor, formatSession, placeRecurrenceErrors, seriesSummary } from "../recurrence.js";
 import { eventState, stateHint, statusBadge } from "../status.js";
 import { addDays, browserZone, today, utcToZoned, zonedToUTC, zoneNames } from "../time.js";
@@ -198,7 +198,7 @@ function feedSection(event) {
 }
 
 async function embedSection(event) {
-  const { iframe_html: code } = await api("GET", `/api/events/${event.id}/iframe-code`);
+  const { iframe_html: code, iframe_html_responsive: responsive } = await api("GET", `/api/events/${event.id}/iframe-code`);
   const textarea = h("textarea", { id: "embed-code", readonly: true, rows: 4, class: "code" }, code);
   const copy = h("button", {
     type: "button", id: "copy-embed",
@@ -216,7 +216,9 @@ async function embedSection(event) {
     textarea,
     h("div", { class: "actions" }, copy,
       h("a", { href: event.widget_url, id: "live-widget-link", target: "_blank", rel: "noopener" }, t("liveWidget")),
-      h("a", { href: event.ics_url, id: "ics-link" }, t("icsFile"))));
+      h("a", { href: event.ics_url, id: "ics-link" }, t("icsFile"))),
+    // The same widget taking its container's whole width (up to 560 px), sized by CSS alone.
+    copyableCode({ id: "embed-code-responsive", label: t("embedResponsive"), value: responsive ?? "" }));
 }
 
 /** The statistics' query string: the chosen days (in the event's zone, the server's default). */
