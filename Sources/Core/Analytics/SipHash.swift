@@ -19,7 +19,7 @@ public struct SipHash24: Sendable {
         k1 = word(8)
     }
 
-    /// The hash of one message given as several byte sequences, concatenated.
+    /// The 64-bit hash of `message` under this key.
     public func hash(_ message: [UInt8]) -> UInt64 {
         var v0: UInt64 = 0x736f_6d65_7073_6575 ^ k0
         var v1: UInt64 = 0x646f_7261_6e64_6f6d ^ k1
