@@ -33,9 +33,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Small C wrappers (HTML checking, gzip) so Swift code never imports the C headers directly.
         .target(name: "CShims", dependencies: ["CLibXML2", "CZlib"]),
+        // Templates/ and Panel/ embedded at build time, so an installed binary needs no checkout.
+        .executableTarget(name: "AssetEmbedder", path: "Plugins/AssetEmbedder"),
+        .plugin(name: "EmbedAssets", capability: .buildTool(), dependencies: ["AssetEmbedder"]),
+        .target(name: "Assets", plugins: ["EmbedAssets"]),
         .target(
             name: "Core",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: ["Assets", .product(name: "Logging", package: "swift-log")],
             exclude: ["README.md"]
         ),
         // The two engines behind Core's `DataStore` port; the only target that imports either driver.
