@@ -26,15 +26,21 @@ Events and settings are made through the HTTP API only.
   RFC 4647 lookup with q-values (de-DE,de;q=0.9 -> de, fr-CA -> fr, zh-CN -> the fallback, ...),
   Vary: Accept-Language, the gzip twin of the chosen language, no 304 across languages; the
   fallback is the organizer's default language when it is a code; a fixed language ignores it.
+- test_clock_script_is_admitted_by_hash: the widget's one inline script is the same bytes in
+  every widget and is admitted by its sha256 in script-src (never 'unsafe-inline'), on the
+  widget and the event page, plain and gzip; the zone is in the static HTML; <= 3 KB gzipped.
 - test_language_auto_through_nginx: the same choice made by Nginx (the first listed supported
-  language) for the widget, a placement's widget and the event page, with Vary and gzip.
+  language) for the widget, a placement's widget and the event page, with Vary, gzip, one ETag
+  per language and the script's hash in Nginx's CSP; a fixed-language event page through Nginx.
 
 Run: .venv/bin/python -m pytest Tests/interop/test_event_page.py -q
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -248,6 +254,62 @@ def test_hostile_text(served):
             assert "\u202e" in data["name"] and "🎉" in data["name"] and "שלום" in data["name"], data["name"]
             if "description" in data:
                 assert normal(data["description"]) == normal(stored_description), data["description"]
+
+
+def inline_code(source: str) -> list[str]:
+    """The content of every inline script that is code (not a JSON-LD data block)."""
+    return [content for tag, content in raw_scripts(source) if "ld+json" not in tag.lower()]
+
+
+def csp_hashes(reply) -> tuple[list[str], str]:
+    """(script-src sources, the whole policy) of a response's Content-Security-Policy."""
+    policy = reply.header("Content-Security-Policy") or ""
+    for part in policy.split(";"):
+        words = part.split()
+        if words and words[0].lower() == "script-src":
+            return words[1:], policy
+    return [], policy
+
+
+def check_scripts_admitted(where: str, reply) -> str | None:
+    """The page's one inline script (if any) is admitted by its sha256 in script-src, never by
+    'unsafe-inline'; returns its text."""
+    source = (gzip.decompress(reply.body) if reply.header("Content-Encoding") == "gzip" else reply.body).decode()
+    code = inline_code(source)
+    sources, policy = csp_hashes(reply)
+    assert "'unsafe-inline'" not in sources and "'unsafe-eval'" not in sources, f"{where}: script-src {sources}"
+    assert "default-src" in policy, f"{where}: no default-src in the CSP {policy!r}"
+    assert len(code) <= 1, f"{where}: {len(code)} inline scripts"
+    for text in code:
+        digest = "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+        assert digest in sources, f"{where}: the inline script's hash {digest} is not in script-src {sources}"
+    return code[0] if code else None
+
+
+def test_clock_script_is_admitted_by_hash(served):
+    """SPEC: one static inline script, the same bytes in every widget, admitted by its hash (the
+    widget with scripts off still shows the event's zone); the widget stays <= 3 KB gzipped."""
+    api, token, _out = served
+    scripts: dict[str, str | None] = {}
+    events = {code: new_event(api, token, f"Clock {code}", customization_settings={"language": code})
+              for code in ("en", "pl", "ja", "ar")}
+    events["hostile"] = new_event(api, token, HOSTILE_TITLE, description=HOSTILE_DESCRIPTION)
+    events["auto"] = new_event(api, token, "Clock auto", customization_settings={"language": "auto", "theme": "auto"})
+    for name, event in events.items():
+        for label, path in (("widget", f"/widget/event/{event['public_id']}"), ("page", f"/e/{event['public_id']}")):
+            for headers in ({}, {"Accept-Encoding": "gzip", "Accept-Language": "he"}):
+                reply = api.call("GET", path, headers=headers)
+                assert reply.status == 200, f"{path}: {reply}"
+                scripts[f"{label} {name} {headers}"] = check_scripts_admitted(f"{label} {name} {path} {headers}", reply)
+    widget_scripts = {k: v for k, v in scripts.items() if k.startswith("widget")}
+    assert all(widget_scripts.values()), f"a widget without the clock script: {[k for k, v in widget_scripts.items() if not v]}"
+    assert len(set(widget_scripts.values())) == 1, "the clock script differs between widgets"
+    # Scripts off: the event's zone is in the HTML itself.
+    static = parse_page(get_widget(api, events["en"]).body)
+    assert "Europe/Warsaw" in " ".join(e.text for e in static.all("p")), "the static widget does not name the event's zone"
+    zipped = api.call("GET", f"/widget/event/{events['en']['public_id']}", headers={"Accept-Encoding": "gzip"})
+    assert zipped.header("Content-Encoding") == "gzip" and len(zipped.body) <= 3 * 1024, \
+        f"the en widget is {len(zipped.body)} bytes gzipped (budget 3 KB)"
 
 
 def test_indexing(served):
@@ -472,6 +534,22 @@ def test_language_auto_through_nginx(stack_factory):
             assert zipped.status == 200, zipped
             assert lang_of(zipped) == expected, f"{name} through Nginx, gzip, Accept-Language {accept!r}: {lang_of(zipped)!r}"
         check_variant_etags(f"{name} through Nginx", lambda headers: stack.get(path, headers=headers))
+        check_scripts_admitted(f"{name} through Nginx", stack.get(path, headers={"Accept-Language": "de"}))
+        check_scripts_admitted(f"{name} through Nginx, gzip", stack.get(path, headers={"Accept-Language": "ar", "Accept-Encoding": "gzip"}))
+    fixed = fetch(stack.port, "POST", "/api/events", token=token, body={
+        "title": "Nginx fixed language", "description": "Only Swedish.",
+        "start_datetime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "end_datetime": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "timezone": "Europe/Warsaw", "webinar_url": JOIN_URL, "customization_settings": {"language": "sv"}})
+    assert fixed.status == 201, fixed
+    fixed_id = fixed.json()["public_id"]
+    for path, file in ((f"/e/{fixed_id}", stack.out / "e" / fixed_id / "index.html"),
+                       (f"/widget/event/{fixed_id}", stack.out / "widget" / "event" / fixed_id / "index.html")):
+        reply = stack.get(path, headers={"Accept-Language": "de"})
+        assert reply.status == 200 and reply.body == file.read_bytes(), f"{path} through Nginx: {reply}"
+        assert lang_of(reply) == "sv", f"{path} through Nginx (language sv, Accept-Language de): {lang_of(reply)!r}"
+        assert (reply.header("Content-Type") or "").startswith("text/html"), reply
+        check_scripts_admitted(f"{path} through Nginx", reply)
     page = parse_page(stack.get(paths["page"], headers={"Accept-Language": "de"}).body)
     assert page.links("canonical") == [f"{stack.base}/e/{public_id}"], page.links("canonical")
     deleted = fetch(stack.port, "DELETE", f"/api/events/{event['id']}", token=token)

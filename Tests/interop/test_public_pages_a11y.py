@@ -22,6 +22,8 @@ made through the HTTP API.
 - test_visitor_clock_line: in a browser whose time zone (CDP) differs from the event's, the
   widget's one inline script adds the "Your time" line (the CSP admits it: no console error), and
   that line passes axe and contrast too; in the event's own zone there is no such line.
+- test_event_page_counts_a_view: a browser's visit of the event page counts one view (the same
+  beacon as the widget), and a visit of the widget a second.
 
 Run: .venv/bin/python -m pytest Tests/interop/test_public_pages_a11y.py -q
 """
@@ -328,3 +330,25 @@ def test_visitor_clock_line(site, browser, axe):
         check_console(browser, f"{path} in {EVENT_ZONE}")
     finally:
         browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": VISITOR_ZONE})
+
+
+# --------------------------------------------------------------------------------------------
+# The event page counts a view like the widget
+# --------------------------------------------------------------------------------------------
+
+
+def test_event_page_counts_a_view(site, browser):
+    from analytics_support import settle
+
+    event = site.event("views", language="en")
+    path = site.page_path(event)
+    site.require(path)
+    load(browser, site, path)
+    check_console(browser, f"{path} (view)")
+
+    def views() -> dict:
+        return {"views": site.api.stats(site.token, event["id"], tz="UTC").get("views")}
+
+    settle(f"one browser visit of {path}", views, {"views": 1})
+    load(browser, site, site.widget_path(event))
+    settle(f"then one of the widget of {path}", views, {"views": 2})
