@@ -8,7 +8,7 @@ public struct TemplateLibrary: Sendable {
     public let names: [String]
 
     /// Templates every start-up requires; a missing one stops the process with a clear message.
-    public static let requiredTemplates = ["widget"]
+    public static let requiredTemplates = ["widget", "event"]
 
     public enum LoadError: Error, CustomStringConvertible {
         case missingDirectory(String)

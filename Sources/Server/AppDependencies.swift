@@ -26,7 +26,7 @@ public struct AppDependencies: Sendable {
         let database = try StorageEngine.open(config.databasePath, passwordFile: config.databasePasswordFile, logger: logger)
         let templates = try await TemplateLibrary.load(directory: config.templatesDirectory)
         let generator = SiteGenerator(
-            database: database, renderer: WidgetRenderer(templates: templates, uidHost: config.uidHost),
+            database: database, renderer: WidgetRenderer(templates: templates, uidHost: config.uidHost, publicBase: config.publicBase),
             publisher: Publisher(root: config.outputDirectory), logger: logger, now: now)
         return AppDependencies(database: database, templates: templates, generator: generator, logger: logger, now: now)
     }

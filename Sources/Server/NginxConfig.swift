@@ -1,4 +1,6 @@
 import Foundation
+import Core
+import Generator
 
 /// Renders the production Nginx configuration: public files from `out/` and the panel as plain
 /// files, `/track/` and `/api/` proxied to keep-alive upstreams. The same headers `attendify
@@ -65,8 +67,8 @@ public struct NginxConfig: Sendable {
     /// The public id pattern, the same one `PublicID` enforces.
     static let idPattern = "[A-Za-z0-9_-]{16,64}"
 
-    static let widgetCSP =
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+    static let widgetCSP = PagePolicy.widgetCSP
+    static let eventPageCSP = PagePolicy.eventPageCSP
     static let panelCSP =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
@@ -161,6 +163,14 @@ public struct NginxConfig: Sendable {
                 keepalive_timeout 5s;
             }
 
+            # A widget (and event page) that follows the visitor's language has one file per language
+            # beside index.html: the first language the browser lists that Attendify publishes
+            # picks it (browsers list by preference; `attendify serve` also weighs q-values).
+            map $http_accept_language $attendify_language {
+                default "";
+                "~*^(?:[^,]*,)*?\\s*(\(WidgetLanguage.allCases.map(\.rawValue).joined(separator: "|")))(?![a-z])" ".$1";
+            }
+
             \(logFormat)\(limitZones)\(redirectServer)server {
                 \(listenDirectives)
                 server_name \(serverName);
@@ -180,11 +190,25 @@ public struct NginxConfig: Sendable {
                 # cached briefly (a change shows within a minute).
                 location ~ "^/widget/event/(\(Self.idPattern))(/\(Self.idPattern))?/?$" {
                     gzip_static on;
-                    rewrite "^/widget/event/(\(Self.idPattern))(/\(Self.idPattern))?/?$" /widget/event/$1$2/index.html break;
+                    set $attendify_folder /widget/event/$1$2;
+                    try_files $attendify_folder/index$attendify_language.html $attendify_folder/index.html =404;
                     default_type "text/html; charset=utf-8";
                     types { }
                     add_header Content-Security-Policy "\(Self.widgetCSP)" always;
-                    add_header Vary "Accept-Encoding" always;
+                    add_header Vary "Accept-Encoding, Accept-Language" always;
+                    \(indent(publicFile, 8))
+                    error_page 404 = @not_found;
+                }
+
+                # The shareable event page: like the widget, but never framed.
+                location ~ "^/e/(\(Self.idPattern))/?$" {
+                    gzip_static on;
+                    set $attendify_folder /e/$1;
+                    try_files $attendify_folder/index$attendify_language.html $attendify_folder/index.html =404;
+                    default_type "text/html; charset=utf-8";
+                    types { }
+                    add_header Content-Security-Policy "\(Self.eventPageCSP)" always;
+                    add_header Vary "Accept-Encoding, Accept-Language" always;
                     \(indent(publicFile, 8))
                     error_page 404 = @not_found;
                 }
