@@ -11,6 +11,8 @@ Events and settings are made through the HTTP API only.
   an offset equal to the API's instants); ETag/304.
 - test_cancelled_event_page: after POST .../cancel, eventStatus EventCancelled and the widget's
   (empty) set of buttons.
+- test_ended_and_series_event_pages: an ended event with a recording and a weekly series have the
+  widget's links, and JSON-LD instants the API reports.
 - test_hostile_text: a title and description with </script>, <!--<script>, <img onerror>,
   quotes, CR LF, U+2028, bidi controls, RTL text and emoji neither break out of the JSON-LD nor
   out of the HTML (of the page and of the widget); everything reads back as the API stored it.
@@ -215,6 +217,28 @@ def test_cancelled_event_page(served):
     assert again.status == 200, again
     data = the_json_ld(parse_page(get_page(api, event).body), "reinstated")
     assert schema_value(data.get("eventStatus")) == "EventScheduled", data
+
+
+def test_ended_and_series_event_pages(served):
+    """An ended event with a recording and a weekly series: the page has the widget's links
+    (buttons and recording), and the JSON-LD's instants are the API's (a series: its first
+    session or its next one, as the API reports them)."""
+    api, token, _out = served
+    past = soon(-20)
+    ended = api.create_event(token, "Ended webinar", past, webinar_url=JOIN_URL, recording_url="https://example.com/recording/1")
+    series = new_event(api, token, "Weekly webinar", recurrence={"freq": "weekly", "count": 4})
+    for name, event in (("ended", ended), ("series", series)):
+        page = parse_page(get_page(api, event).body)
+        widget = parse_page(get_widget(api, event).body)
+        assert page.buttons() == widget.buttons(), f"{name}: buttons {page.buttons()} != the widget's {widget.buttons()}"
+        links = lambda doc: sorted(e.attrs.get("href", "") for e in doc.all("a") if "data-type" not in e.attrs)  # noqa: E731
+        assert links(page) == links(widget), f"{name}: other links {links(page)} != the widget's {links(widget)}"
+        data = the_json_ld(page, name)
+        pairs = {(parse_rfc3339(event["start_datetime"]), parse_rfc3339(event["end_datetime"]))}
+        if event.get("next_start"):
+            pairs.add((parse_rfc3339(event["next_start"]), parse_rfc3339(event["next_end"])))
+        assert (parse_instant(data["startDate"]), parse_instant(data["endDate"])) in pairs, f"{name}: {data} vs {pairs}"
+    assert "https://example.com/recording/1" in [e.attrs.get("href") for e in parse_page(get_page(api, ended).body).all("a")]
 
 
 def test_hostile_text(served):
