@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "Generator",
             dependencies: [
-                "Core", "CShims",
+                "Core", "CShims", "Assets",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ],

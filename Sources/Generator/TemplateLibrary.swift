@@ -1,3 +1,4 @@
+import Assets
 import Foundation
 import Mustache
 
@@ -32,7 +33,7 @@ public struct TemplateLibrary: Sendable {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw LoadError.missingDirectory(directory)
         }
-        let library: MustacheLibrary
+        var library: MustacheLibrary
         do {
             library = try await MustacheLibrary(directory: directory)
         } catch let error as MustacheLibrary.ParserError {
@@ -40,10 +41,18 @@ public struct TemplateLibrary: Sendable {
                 file: error.filename, line: error.context.lineNumber, column: error.context.columnNumber,
                 message: "\(error.error)")
         }
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        var names = try FileManager.default.contentsOfDirectory(atPath: directory)
             .filter { $0.hasSuffix(".mustache") }
             .map { String($0.dropLast(".mustache".count)) }
-            .sorted()
+        // A folder of one's own templates from before a page existed (say, the widget only)
+        // keeps working: what it lacks comes from the templates built into the binary.
+        for path in Assets.paths(under: "Templates") where path.hasSuffix(".mustache") {
+            let name = String(path.dropFirst("Templates/".count).dropLast(".mustache".count))
+            guard !names.contains(name), let bytes = Assets.file(path) else { continue }
+            try library.register(String(decoding: bytes, as: UTF8.self), named: name)
+            names.append(name)
+        }
+        names.sort()
         for name in requiredTemplates where library.getTemplate(named: name) == nil {
             throw LoadError.missingTemplate(name: name, directory: directory)
         }
