@@ -69,11 +69,13 @@ struct StaticSiteController<Context: RequestContext> {
         ]
         let wanted = LanguageNegotiation.preferences(request.headers[.acceptLanguage])
         let language = wanted.first { FileManager.default.fileExists(atPath: "\(outputDirectory)/\(SitePaths.variantHTML(in: folder, $0))") }
-        if acceptsGzip, let file = StaticFile(path: "\(outputDirectory)/\(SitePaths.variantGzip(in: folder, language))") {
+        if acceptsGzip, var file = StaticFile(path: "\(outputDirectory)/\(SitePaths.variantGzip(in: folder, language))") {
             headers[.contentEncoding] = "gzip"
+            file.distinguish(language)
             return file.response(for: request, headers: headers)
         }
-        guard let file = StaticFile(path: "\(outputDirectory)/\(SitePaths.variantHTML(in: folder, language))") else { return Self.notFound() }
+        guard var file = StaticFile(path: "\(outputDirectory)/\(SitePaths.variantHTML(in: folder, language))") else { return Self.notFound() }
+        file.distinguish(language)
         return file.response(for: request, headers: headers)
     }
 
@@ -101,7 +103,15 @@ struct StaticSiteController<Context: RequestContext> {
 struct StaticFile {
     let bytes: [UInt8]
     let modified: Int64
-    let etag: String
+    private(set) var etag: String
+
+    /// Language variants of one URL are written in the same instant and can have equal sizes:
+    /// the language goes into the ETag, so one variant's tag never revalidates another
+    /// (RFC 9110 8.8.3; the answers vary by Accept-Language).
+    mutating func distinguish(_ language: WidgetLanguage?) {
+        guard let language else { return }
+        etag = String(etag.dropLast()) + "-\(language.rawValue)\""
+    }
 
     init?(path: String) {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
