@@ -103,7 +103,7 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
 
   function colorRow(key, labelKey) {
     const text = h("input", {
-      id: `set-${key}`, type: "text", inputmode: "text", maxlength: 7, placeholder: "#RRGGBB", value: state[key] ?? "",
+      id: `set-${key}`, type: "text", inputmode: "text", maxlength: 7, placeholder: "#RRGGBB", value: state[key] ?? "", dir: "ltr",
       autocomplete: "off", spellcheck: "false",
       oninput: (event) => {
         const value = event.target.value.trim();
@@ -150,8 +150,8 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
             changed();
           },
         }), " ", providerName(type)),
-      h("button", { type: "button", class: "icon", id: `move-up-${type}`, disabled: index === 0, "aria-label": `${t("up")}: ${providerName(type)}`, onclick: () => move(type, -1) }, "↑"),
-      h("button", { type: "button", class: "icon", id: `move-down-${type}`, disabled: index === order.length - 1, "aria-label": `${t("down")}: ${providerName(type)}`, onclick: () => move(type, 1) }, "↓"))));
+      h("button", { type: "button", class: "icon", id: `move-up-${type}`, disabled: index === 0, "aria-label": t("labelled", { label: t("up"), value: providerName(type) }), onclick: () => move(type, -1) }, "↑"),
+      h("button", { type: "button", class: "icon", id: `move-down-${type}`, disabled: index === order.length - 1, "aria-label": t("labelled", { label: t("down"), value: providerName(type) }), onclick: () => move(type, 1) }, "↓"))));
   }
   function move(type, step) {
     const from = order.indexOf(type);
@@ -171,7 +171,7 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
   const labelRows = PROVIDERS.map((type) => h("div", { class: "field" },
     h("label", { for: `set-label-${type}` }, providerName(type)),
     h("input", {
-      id: `set-label-${type}`, type: "text", maxlength: 40, value: state.labels?.[type] ?? "", placeholder: t("inherit"),
+      id: `set-label-${type}`, type: "text", maxlength: 40, value: state.labels?.[type] ?? "", placeholder: t("inherit"), dir: "auto",
       oninput: (event) => {
         state.labels = { ...(state.labels ?? {}) };
         if (event.target.value.trim() === "") delete state.labels[type];
@@ -195,7 +195,7 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
       warning,
       select("button_style", t("buttonStyle"), [["filled", t("filled")], ["outline", t("outline")]]),
       numberRow("border_radius", t("radius"), 0, 24),
-      select("font", t("font"), [["system", "System"], ["sans", "Sans-serif"], ["serif", "Serif"], ["mono", "Monospace"]]),
+      select("font", t("font"), [["system", t("fontSystem")], ["sans", t("fontSans")], ["serif", t("fontSerif")], ["mono", t("fontMono")]]),
       h("fieldset", { class: "nested", "aria-describedby": "set-providers-hint" }, h("legend", {}, t("providers")),
         h("p", { class: "hint", id: "set-providers-hint" }, t("providersHint")), providerList,
         h("p", { class: "error", id: "error-customization_settings-providers", role: "alert" })),
