@@ -172,7 +172,7 @@ public struct NginxConfig: Sendable {
             # Credential routes: only POSTs count (a request whose key is empty is not limited).
             map $request_method $attendify_credential_client {
                 POST $binary_remote_addr;
-                default ".none";
+                default "";
             }
             limit_req_zone $attendify_credential_client zone=attendify_auth:10m rate=10r/m;
             limit_req_status 429;
@@ -208,7 +208,8 @@ public struct NginxConfig: Sendable {
 
             # A widget (and event page) that follows the visitor's language has one file per language
             # beside index.html: the first language the browser lists that Attendify publishes
-            # picks it (browsers list by preference; `attendify serve` also weighs q-values).
+            # picks it (browsers list by preference; `attendify serve` also weighs q-values). The
+            # default names no file, so a page without variants is served from its fallback location.
             map $http_accept_language $attendify_language {
                 default ".none";
                 "~*^(?:[^,]*,)*?\\s*(\(WidgetLanguage.allCases.map(\.rawValue).joined(separator: "|")))(?![a-z])" ".$1";
