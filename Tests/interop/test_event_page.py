@@ -241,11 +241,19 @@ def test_ended_and_series_event_pages(served):
     assert "https://example.com/recording/1" in [e.attrs.get("href") for e in parse_page(get_page(api, ended).body).all("a")]
 
 
+HOSTILE_NAME = "Ana </script><!--<script> \"O'Neil\" & <img src=x onerror=alert(4)> \u202eעברית 🎉"
+HOSTILE_LABEL = "</a><img src=x onerror=alert(5)>\"x"
+
+
 def test_hostile_text(served):
-    api, token, _out = served
+    api, _token, _out = served
+    token = api.organizer(HOSTILE_NAME)  # the organizer's name goes into the JSON-LD
     title = HOSTILE_TITLE.replace("🎉", "\r\n🎉")
-    event = new_event(api, token, title, description=HOSTILE_DESCRIPTION)
+    event = new_event(api, token, title, description=HOSTILE_DESCRIPTION,
+                      customization_settings={"labels": {"google": HOSTILE_LABEL}})
     stored_title, stored_description = event["title"], event["description"]
+    stored_name = api.call("GET", "/api/auth/me", token=token).json()["full_name"]
+    assert stored_name and "</script>" in stored_name, f"the organizer's name as stored: {stored_name!r}"
     for label, reply in (("page", get_page(api, event)), ("widget", get_widget(api, event))):
         source = reply.body.decode("utf-8")
         page = parse_page(source)
@@ -278,6 +286,9 @@ def test_hostile_text(served):
             assert "\u202e" in data["name"] and "🎉" in data["name"] and "שלום" in data["name"], data["name"]
             if "description" in data:
                 assert normal(data["description"]) == normal(stored_description), data["description"]
+            assert normal(data["organizer"]["name"]) == normal(stored_name), data["organizer"]
+        labels = {e.attrs.get("data-type"): normal(e.text) for e in page.all("a") if "data-type" in e.attrs}
+        assert labels.get("google") == normal(HOSTILE_LABEL), f"{where}: the google button reads {labels.get('google')!r}"
 
 
 def inline_code(source: str) -> list[str]:

@@ -124,7 +124,8 @@ def test_widget_and_event_page_in_every_language_are_valid_html(tmp_path: Path):
 
     with running_serve(_fresh(tmp_path)) as (base, _log):
         api = Api(int(base.rsplit(":", 1)[1]), base)
-        token = api.organizer("Validity Organizer")
+        # The organizer's name reaches the event page's JSON-LD: hostile too.
+        token = api.organizer("Validity </script><!--<script> \"O'Neil\" & <b>Org</b> 🎉")
         soon = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
         files: list[Path] = []
 
@@ -144,7 +145,7 @@ def test_widget_and_event_page_in_every_language_are_valid_html(tmp_path: Path):
         shapes = {
             "dark-outline": {"theme": "dark", "button_style": "outline", "accent_color": "#ffff00"},
             "auto-theme": {"theme": "auto", "text_color": "#cccccc", "language": "ar"},
-            "indexable": {"allow_indexing": True, "language": "he"},
+            "indexable": {"allow_indexing": True, "language": "he", "labels": {"google": "</a><img src=x>\"x"}},
         }
         for name, customization in shapes.items():
             event = api.create_event(token, f"{name}: {HOSTILE_TITLE}", soon, description=HOSTILE_DESCRIPTION,
