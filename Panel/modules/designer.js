@@ -2,7 +2,7 @@
 // from the same template as the published widget, and contrast warnings. It edits an overrides
 // object: only keys the organizer set are sent; an empty control means "inherit".
 import { h } from "./dom.js";
-import { t } from "./i18n.js";
+import { LANGUAGES, t } from "./i18n.js";
 import { contrastRatio, isHexColor, palettes } from "./contrast.js";
 
 /** The add-to-calendar types: the first five are what a widget shows when no one chose its
@@ -85,20 +85,23 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
     warning.hidden = messages.length === 0;
   }
 
-  function select(key, label, options) {
+  /** options: [value, text, extra option attributes]. */
+  function select(key, label, options, hint) {
     const control = h("select", {
       id: `set-${key}`,
       onchange: (event) => { state[key] = event.target.value || undefined; changed(); },
-    }, h("option", { value: "" }, t("inherit")), options.map(([value, text]) => h("option", { value }, text)));
+    }, h("option", { value: "" }, t("inherit")), options.map(([value, text, extra = {}]) => h("option", { value, ...extra }, text)));
     control.value = state[key] === undefined ? "" : String(state[key]);
-    return row(key, label, control);
+    return row(key, label, control, hint);
   }
 
   function row(key, label, control, hint) {
+    const errorId = `error-customization_settings-${key}`;
+    if (hint) control.setAttribute("aria-describedby", `set-${key}-hint ${errorId}`);
     return h("div", { class: "field" },
       h("label", { for: control.id }, label), control,
-      hint ? h("p", { class: "hint" }, hint) : null,
-      h("p", { class: "error", id: `error-customization_settings-${key}`, role: "alert" }));
+      hint ? h("p", { class: "hint", id: `set-${key}-hint` }, hint) : null,
+      h("p", { class: "error", id: errorId, role: "alert" }));
   }
 
   function colorRow(key, labelKey) {
@@ -200,7 +203,12 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
         h("p", { class: "hint", id: "set-providers-hint" }, t("providersHint")), providerList,
         h("p", { class: "error", id: "error-customization_settings-providers", role: "alert" })),
       h("fieldset", { class: "nested" }, h("legend", {}, t("labels")), labelRows),
-      select("language", t("widgetLanguage"), [["en", "English"], ["pl", "Polski"]]),
+      // "auto": the visitor's browser picks among all 14 (the server publishes one file each);
+      // the languages by their own names, as a visitor would look for theirs.
+      select("language", t("widgetLanguage"), [
+        ["auto", t("languageAuto")],
+        ...LANGUAGES.map(({ code, name, dir }) => [code, name, { lang: code, dir }]),
+      ], t("languageAutoHint")),
       row("show_description", t("showDescription"), showDescription),
       numberRow("reminder_minutes", t("reminder"), 0, 10080)),
     // h2: the pane follows the page's h1 directly (axe-core's heading-order).
