@@ -1,7 +1,7 @@
 // The widget designer: one control per customization key, a live preview rendered by the server
 // from the same template as the published widget, and contrast warnings. It edits an overrides
 // object: only keys the organizer set are sent; an empty control means "inherit".
-import { h } from "./dom.js";
+import { checkField, h } from "./dom.js";
 import { LANGUAGES, t } from "./i18n.js";
 import { contrastRatio, isHexColor, palettes } from "./contrast.js";
 
@@ -190,6 +190,18 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
   }, h("option", { value: "" }, t("inherit")), h("option", { value: "true" }, t("yes")), h("option", { value: "false" }, t("no")));
   showDescription.value = state.show_description === undefined ? "" : String(state.show_description);
 
+  /** `allow_indexing`: the event page's robots rule. Off unless set (the server's default);
+   * once the organizer touches the box its state is sent either way, so an event can also say
+   * "no" where the defaults say "yes". */
+  function indexingRow() {
+    const box = h("input", {
+      checked: state.allow_indexing === true,
+      onchange: (event) => { state.allow_indexing = event.target.checked; changed(); },
+    });
+    return checkField({ id: "set-allow_indexing", label: t("allowIndexing"), hint: t("allowIndexingHint"),
+      errorKey: "customization_settings-allow_indexing", input: box });
+  }
+
   const element = h("div", { class: "designer-layout" },
     h("fieldset", { id: "designer", class: "designer" },
       h("legend", {}, t("designer")),
@@ -210,7 +222,8 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
         ...LANGUAGES.map(({ code, name, dir }) => [code, name, { lang: code, dir }]),
       ], t("languageAutoHint")),
       row("show_description", t("showDescription"), showDescription),
-      numberRow("reminder_minutes", t("reminder"), 0, 10080)),
+      numberRow("reminder_minutes", t("reminder"), 0, 10080),
+      indexingRow()),
     // h2: the pane follows the page's h1 directly (axe-core's heading-order).
     h("section", { class: "preview-pane", "aria-label": t("preview") }, h("h2", { class: "pane-heading" }, t("preview")), preview));
 

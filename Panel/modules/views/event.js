@@ -225,7 +225,16 @@ async function embedSection(event) {
       h("a", { href: event.widget_url, id: "live-widget-link", target: "_blank", rel: "noopener" }, t("liveWidget")),
       h("a", { href: event.ics_url, id: "ics-link" }, t("icsFile"))),
     // The same widget taking its container's whole width (up to 560 px), sized by CSS alone.
-    copyableCode({ id: "embed-code-responsive", label: t("embedResponsive"), value: responsive ?? "" }));
+    copyableCode({ id: "embed-code-responsive", label: t("embedResponsive"), value: responsive ?? "" }),
+    event.page_url ? eventPageLink(event.page_url) : null);
+}
+
+/** The event's own shareable page (`page_url`, `/e/{public_id}`): copyable, and opened in a tab. */
+function eventPageLink(url) {
+  return h("div", { class: "event-page", id: "event-page" },
+    copyableLink({ id: "event-page-url", label: t("eventPageUrl"), value: url, hint: t("eventPageHint") }),
+    h("p", { class: "actions tight" },
+      h("a", { href: url, id: "event-page-link", target: "_blank", rel: "noopener" }, t("openEventPage"))));
 }
 
 /** The statistics' query string: the chosen days (in the event's zone, the server's default). */
