@@ -458,7 +458,12 @@ AUTO_CHOICES = [
     ("*", None),
     ("de;q=0, sv;q=0.1", "sv"),
     ("uk-UA,uk;q=0.9,ru;q=0.8", "uk"),
+    ("de-CH-1996", "de"),  # lookup drops subtags from the end
+    ("zh-Hant-TW, ja-JP", "ja"),
+    ("sv-SE;q=1.000", "sv"),
 ]
+# Malformed or odd headers: any supported language, never an error.
+ODD_ACCEPT_LANGUAGES = ["de;q=abc, fr", "x" * 4000, ",,,;;;", "de;q=1.5", "\u00e9", "en-US;q=0.8, *;q=0.1", "q=0.5", " ; "]
 
 
 def lang_of(reply) -> str | None:
@@ -518,6 +523,9 @@ def test_language_auto_through_serve(served):
             assert zipped.status == 200 and zipped.header("Content-Encoding") == "gzip", zipped
             assert lang_of(zipped) == (expected or "en"), f"{name} gzip, Accept-Language {accept!r}: {lang_of(zipped)!r}"
             assert {"accept-language", "accept-encoding"} <= vary_names(zipped), zipped.all("Vary")
+        for accept in ODD_ACCEPT_LANGUAGES:
+            reply = api.call("GET", path, headers={"Accept-Language": accept})
+            assert reply.status == 200 and lang_of(reply) in LANGUAGES, f"{name} Accept-Language {accept[:40]!r}: {reply}"
         if name == "page":
             assert parse_page(api.call("GET", path, headers={"Accept-Language": "he"}).body).dir == "rtl"
         check_variant_etags(name, lambda headers: api.call("GET", path, headers=headers))
@@ -575,6 +583,9 @@ def test_language_auto_through_nginx(stack_factory):
             zipped = stack.get(path, headers={**headers, "Accept-Encoding": "gzip"})
             assert zipped.status == 200, zipped
             assert lang_of(zipped) == expected, f"{name} through Nginx, gzip, Accept-Language {accept!r}: {lang_of(zipped)!r}"
+        for accept in ODD_ACCEPT_LANGUAGES:
+            reply = stack.get(path, headers={"Accept-Language": accept})
+            assert reply.status == 200 and lang_of(reply) in LANGUAGES, f"{name} through Nginx, {accept[:40]!r}: {reply}"
         check_variant_etags(f"{name} through Nginx", lambda headers: stack.get(path, headers=headers), require_etag=False)
         check_scripts_admitted(f"{name} through Nginx", stack.get(path, headers={"Accept-Language": "de"}))
         check_scripts_admitted(f"{name} through Nginx, gzip", stack.get(path, headers={"Accept-Language": "ar", "Accept-Encoding": "gzip"}))

@@ -19,9 +19,11 @@ made through the HTTP API.
 - test_auto_language_follows_the_browser: a widget and event page with language "auto" seen by
   a browser whose Accept-Language (CDP Network.setUserAgentOverride) is de, ar, he or zh-CN show
   de, ar (rtl), he (rtl) or the fallback, with no serious violation.
-- test_visitor_clock_line: in a browser whose time zone (CDP) differs from the event's, the
-  widget's one inline script adds the "Your time" line (the CSP admits it: no console error), and
-  that line passes axe and contrast too; in the event's own zone there is no such line.
+- test_visitor_clock_line: in every language, in a browser whose time zone (CDP) differs from
+  the event's, the one inline script adds one line (p.local) "<label>: ... (America/Sao Paulo)"
+  to the widget and the event page (en: "Your time: ... 9:00 – 10:00 AM" for 12:00 UTC); the CSP
+  admits it (no console error); the line passes axe and contrast too; in the event's own zone
+  there is no such line.
 - test_event_page_counts_a_view: a browser's visit of the event page counts one view (the same
   beacon as the widget), and a visit of the widget a second.
 
@@ -307,29 +309,45 @@ def test_auto_language_follows_the_browser(site, browser, axe, accept, expected)
 # --------------------------------------------------------------------------------------------
 
 
-def test_visitor_clock_line(site, browser, axe):
-    event = site.event("clock", language="en")
-    path = site.widget_path(event)
-    site.require(path)
-    source = parse_page(site.api.call("GET", path).body)
-    assert "Your time" not in "".join(e.text for e in source.elements if e.tag == "p"), \
-        "the static widget already shows the visitor's time (it must come from the script)"
-    try:
-        load(browser, site, path)
-        where = f"{path} in {VISITOR_ZONE}"
-        text = browser.execute_script("return document.body.innerText")
-        assert "Your time" in text, f"{where}: no 'Your time' line:\n{text}"
-        check_console(browser, where)
-        check_axe(browser, axe, where)
-        check_contrast(browser, where)  # every text, the new line included
+def local_lines(driver) -> list[str]:
+    """The text of every line the clock script added (p.local), in document order."""
+    return driver.execute_script("return [...document.querySelectorAll('p.local')].map((p) => p.textContent)")
 
-        browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": EVENT_ZONE})
-        load(browser, site, path)
-        text = browser.execute_script("return document.body.innerText")
-        assert "Your time" not in text, f"{path} in {EVENT_ZONE} (the event's own zone) shows a 'Your time' line:\n{text}"
-        check_console(browser, f"{path} in {EVENT_ZONE}")
-    finally:
-        browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": VISITOR_ZONE})
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_visitor_clock_line(site, browser, axe, code):
+    """SPEC: with scripts on, a line "<Your time>: ..." in the visitor's zone when it differs from
+    the event's; none in the event's own zone; the line is as accessible as the rest."""
+    event = site.event(f"lang-{code}", language=code)
+    for path in (site.widget_path(event), site.page_path(event)):
+        site.require(path)
+        static = parse_page(site.api.call("GET", path).body)
+        assert not [e for e in static.all("p") if "local" in e.attrs.get("class", "").split()], \
+            f"{path}: the static HTML already has the visitor's line (it must come from the script)"
+        label = next((e.attrs.get("data-label") for e in static.all("p") if "data-label" in e.attrs), None)
+        try:
+            load(browser, site, path)
+            where = f"{path} ({code}) in {VISITOR_ZONE}"
+            lines = local_lines(browser)
+            assert len(lines) == 1, f"{where}: expected one visitor's-time line, found {lines}"
+            line = lines[0]
+            if label:
+                assert line.startswith(label + ": "), f"{where}: the line {line!r} does not start with {label!r}"
+            assert "America/Sao Paulo" in line, f"{where}: the visitor's zone is not named in {line!r}"
+            if code == "en":
+                # 12:00 UTC is 09:00 in Sao Paulo (UTC-3, no DST).
+                assert line.startswith("Your time: ") and "9:00" in line and "10:00" in line, f"{where}: {line!r}"
+            check_language(browser, where, code)
+            check_console(browser, where)
+            check_axe(browser, axe, where)
+            check_contrast(browser, where)  # every text, the new line included
+
+            browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": EVENT_ZONE})
+            load(browser, site, path)
+            assert local_lines(browser) == [], f"{path} ({code}) in {EVENT_ZONE}, the event's own zone: {local_lines(browser)}"
+            check_console(browser, f"{path} ({code}) in {EVENT_ZONE}")
+        finally:
+            browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": VISITOR_ZONE})
 
 
 # --------------------------------------------------------------------------------------------
