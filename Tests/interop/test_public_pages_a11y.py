@@ -16,6 +16,9 @@ made through the HTTP API.
   button's border (the accent) >= 4.5 too; a filled button's text is black or white, whichever
   contrasts more with its fill; and where the organizer picked a text or accent colour, the one
   drawn is what SPEC.md's adjustment (HexColor.ensuringContrast) gives.
+- test_cancelled_and_ended_states: the state notice, an ended event's recording link and a
+  series' rule and subscribe buttons under
+  hostile colours (auto theme, both schemes, both styles, en and ar): axe and contrast.
 - test_auto_language_follows_the_browser: a widget and event page with language "auto" seen by
   a browser whose Accept-Language (CDP Network.setUserAgentOverride) is de, ar, he or zh-CN show
   de, ar (rtl), he (rtl) or the fallback, with no serious violation.
@@ -24,6 +27,8 @@ made through the HTTP API.
   to the widget and the event page (en: "Your time: ... 9:00 – 10:00 AM" for 12:00 UTC); the CSP
   admits it (no console error); the line passes axe and contrast too; in the event's own zone
   there is no such line.
+- test_reflow_at_320_pixels: every language with all nine buttons, and a 120-character word as
+  the title, fit 320 CSS px without sideways scrolling (WCAG 1.4.10, AA).
 - test_event_page_counts_a_view: a browser's visit of the event page counts one view (the same
   beacon as the widget), and a visit of the widget a second.
 
@@ -167,7 +172,8 @@ def check_language(driver, where: str, code: str) -> None:
     assert direction == ("rtl" if code in RTL else "ltr"), f"{where}: the page is laid out {direction}, language {code}"
 
 
-def check_contrast(driver, where: str, given: dict | None = None, style: str | None = None) -> list:
+def check_contrast(driver, where: str, given: dict | None = None, style: str | None = None,
+                   buttons_expected: bool = True) -> list:
     """Every text >= 4.5 against its background; the named parts exist; buttons as SPEC.md says;
     an organizer's text/accent colour drawn as the adjustment makes it. Returns the colours."""
     given = given or {}
@@ -176,11 +182,11 @@ def check_contrast(driver, where: str, given: dict | None = None, style: str | N
     assert not low, f"{where}: text below {MINIMUM}:1:\n" + "\n".join(
         f"    {c.element} {c.text!r}: {rgb_text(c.color)} on {rgb_text(c.background)} = {c.ratio:.2f}" for c in low)
     named = {selector: driver.execute_script(f"return document.querySelector({selector!r}) !== null")
-             for selector in ("h1", "a[data-type]")}
+             for selector in ("h1", "a[data-type]" if buttons_expected else "h1")}
     assert all(named.values()), f"{where}: missing elements {named}"
     assert any(c.element.startswith("h1") for c in colours), f"{where}: no h1 text measured"
     buttons = [c for c in colours if c.is_button]
-    assert buttons, f"{where}: no button text measured"
+    assert buttons or not buttons_expected, f"{where}: no button text measured"
     for button in buttons:
         if button.border is not None:  # outline: the accent is the text and the border
             ratio = contrast_ratio(button.border, button.background)
@@ -263,6 +269,48 @@ def test_hostile_colours(site, browser, axe, code, theme, style, colours):
             check_language(browser, where, code)
             check_axe(browser, axe, where)
             check_contrast(browser, where, given, style)
+            check_console(browser, where)
+
+
+@pytest.mark.parametrize("colours", ["yellow-accent-on-white", "navy-accent-on-black", "light-grey-text-on-white"])
+@pytest.mark.parametrize("style", ["filled", "outline"])
+@pytest.mark.parametrize("code", ["en", "ar"])
+@pytest.mark.parametrize("state", ["cancelled", "ended", "series"])
+def test_cancelled_and_ended_states(site, browser, axe, state, code, style, colours):
+    """The state notice (and an ended event's recording link, drawn as a button), and a weekly
+    series' rule, note and subscribe buttons, under the same hostile colours, auto theme under
+    both schemes."""
+    given = HOSTILE_COLOURS[colours]
+    key = f"{state}-{code}-{style}-{colours}"
+    if key not in site.events:
+        customization = {"language": code, "theme": "auto", "button_style": style, **given}
+        if state == "ended":
+            past = (datetime.now(timezone.utc) - timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+            site.events[key] = site.api.create_event(site.token, f"Ended {key}", past, timezone=EVENT_ZONE,
+                                                     recording_url="https://example.com/recording/a11y",
+                                                     customization_settings=customization)
+        elif state == "series":
+            start = (datetime.now(timezone.utc) + timedelta(days=2)).replace(hour=12, minute=0, second=0, microsecond=0)
+            site.events[key] = site.api.create_event(site.token, f"Series {key}", start, timezone=EVENT_ZONE,
+                                                     recurrence={"freq": "weekly", "count": 6},
+                                                     customization_settings={**customization, "providers": ALL_BUTTONS})
+        else:
+            site.events[key] = site.event(key + "-scheduled", **customization)
+            reply = site.api.call("POST", f"/api/events/{site.events[key]['id']}/cancel", token=site.token)
+            assert reply.status == 200, reply
+    event = site.events[key]
+    for path in (site.widget_path(event), site.page_path(event)):
+        site.require(path)
+        for scheme in ("light", "dark"):
+            load(browser, site, path, scheme)
+            where = f"{path} ({state}, {code}, {style}, {colours} {given}, prefers {scheme})"
+            marker = ".rule" if state == "series" else ".state"
+            assert browser.execute_script(f"return document.querySelector('{marker}') !== null"), f"{where}: no {marker}"
+            if state == "ended":
+                assert browser.execute_script("return document.querySelector('.recording a') !== null"), f"{where}: no recording link"
+            check_language(browser, where, code)
+            check_axe(browser, axe, where)
+            check_contrast(browser, where, given, style, buttons_expected=False)
             check_console(browser, where)
 
 
@@ -370,3 +418,37 @@ def test_event_page_counts_a_view(site, browser):
     settle(f"one browser visit of {path}", views, {"views": 1})
     load(browser, site, site.widget_path(event))
     settle(f"then one of the widget of {path}", views, {"views": 2})
+
+
+# --------------------------------------------------------------------------------------------
+# Reflow (WCAG 2.1 1.4.10, level AA): 320 CSS pixels wide, no horizontal scrolling
+# --------------------------------------------------------------------------------------------
+
+ALL_BUTTONS = ["google", "ics", "outlook", "office365", "yahoo", "teams", "subscribe_webcal", "subscribe_google",
+               "subscribe_outlook"]
+
+
+def test_reflow_at_320_pixels(site, browser):
+    """Every language with every button, and a title of one unbroken 120-character word, fit a
+    320 px wide viewport (the widget is often narrower than a phone)."""
+    cases = {code: site.event(f"reflow-{code}", language=code, providers=ALL_BUTTONS) for code in LANGUAGES}
+    long_word = site.api.create_event(site.token, "W" * 120, None, timezone=EVENT_ZONE,
+                                      customization_settings={"language": "uk", "providers": ALL_BUTTONS})
+    cases["long-word"] = long_word
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 320, "height": 640, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        for name, event in cases.items():
+            for path in (site.widget_path(event), site.page_path(event)):
+                site.require(path)
+                load(browser, site, path)
+                found = browser.execute_script(
+                    """const d = document.documentElement;
+                       const wide = [...document.querySelectorAll('body *')].filter((e) => {
+                         const r = e.getBoundingClientRect(); return r.right > d.clientWidth + 1 || r.left < -1; })
+                         .slice(0, 5).map((e) => e.tagName.toLowerCase() + '.' + e.className + ' ' + e.textContent.slice(0, 30));
+                       return {scrollWidth: d.scrollWidth, clientWidth: d.clientWidth, wide};""")
+                assert found["scrollWidth"] <= found["clientWidth"] and not found["wide"], \
+                    f"{path} ({name}) scrolls sideways at 320 px: {found}"
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
