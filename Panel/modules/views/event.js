@@ -44,8 +44,15 @@ export async function eventView(main, { id, navigate }) {
     input.addEventListener("input", recurrence.contextChanged);
     input.addEventListener("change", recurrence.contextChanged);
   }
+  // What the event's unset keys fall back to, so the designer's notes on published colours (and
+  // the indexing box) start from the organizer's defaults; without them, from the server's own.
+  const inherited = await api("GET", "/api/settings/iframe").then((answer) => answer.iframe_defaults ?? {}, (problem) => {
+    if (problem.status === 401) throw problem;
+    return {};
+  });
   const designer = createDesigner({
     initial: customization,
+    inherited,
     previewQuery: event ? `event_id=${event.id}` : "",
     onChange: (overrides) => { customization = overrides; },
   });
