@@ -31,6 +31,9 @@ Events and settings are made through the HTTP API only.
 - test_clock_script_is_admitted_by_hash: the widget's one inline script is the same bytes in
   every widget and is admitted by its sha256 in script-src (never 'unsafe-inline'), on the
   widget and the event page, plain and gzip; the zone is in the static HTML; <= 3 KB gzipped.
+- test_language_changes_leave_no_stale_variant: auto -> a fixed language (event or organizer
+  default) leaves no variant behind and serves only that language; auto inherited from the
+  defaults; allow_indexing in every variant, inLanguage = the variant's lang; deletion.
 - test_language_auto_through_nginx: the same choice made by Nginx (the first listed supported
   language) for the widget, a placement's widget and the event page, with Vary, gzip, one ETag
   per language and the script's hash in Nginx's CSP; a fixed-language event page through Nginx.
@@ -550,6 +553,54 @@ def test_language_auto_through_serve(served):
     for value in ("xx", "de-DE", "AUTO", "", 7):
         wrong = api.call("PUT", f"/api/events/{fixed['id']}", {"customization_settings": {"language": value}}, token)
         assert wrong.status == 422, f"language {value!r}: {wrong}"
+
+
+def test_language_changes_leave_no_stale_variant(served):
+    """auto -> a fixed language removes the variants (no French copy is served any more), for
+    the widget, a placement and the page; auto inherited from the organizer's defaults makes
+    variants and a fixed default removes them; allow_indexing reaches every variant; the JSON-LD
+    says the variant's language; a deletion removes every variant."""
+    api, _token, out = served
+    token = api.organizer("Switching Organizer")
+    event = new_event(api, token, "Switching webinar", customization_settings={"language": "auto"})
+    placement = api.create_placement(token, event["id"], "sidebar")
+    paths = [f"/widget/event/{event['public_id']}", urlparse(placement["widget_url"]).path, f"/e/{event['public_id']}"]
+    assert lang_of(api.call("GET", paths[0], headers={"Accept-Language": "fr"})) == "fr"
+    changed = api.call("PUT", f"/api/events/{event['id']}", {"customization_settings": {"language": "de"}}, token)
+    assert changed.status == 200, changed
+    for path in paths:
+        for headers in ({"Accept-Language": "fr"}, {"Accept-Language": "ja", "Accept-Encoding": "gzip"}):
+            assert lang_of(api.call("GET", path, headers=headers)) == "de", f"{path} {headers} after auto -> de"
+        stale = sorted(p.name for p in (out / path.strip("/")).glob("index.*.html*"))
+        assert not stale, f"{path}: language variants left after auto -> de: {stale}"
+
+    defaults = api.call("PUT", "/api/settings/iframe", {"iframe_defaults": {"language": "auto"}}, token)
+    assert defaults.status == 200, defaults
+    inherited = new_event(api, token, "Inherits auto")
+    page = f"/e/{inherited['public_id']}"
+    reply = api.call("GET", page, headers={"Accept-Language": "ja"})
+    assert lang_of(reply) == "ja" and "accept-language" in vary_names(reply), f"auto from the defaults: {reply}"
+    defaults = api.call("PUT", "/api/settings/iframe", {"iframe_defaults": {"language": "it"}}, token)
+    assert defaults.status == 200, defaults
+    assert lang_of(api.call("GET", page, headers={"Accept-Language": "ja"})) == "it", "defaults auto -> it"
+    stale = sorted(p.name for p in (out / "e" / inherited["public_id"]).glob("index.*.html*"))
+    assert not stale, f"variants left after the defaults went from auto to it: {stale}"
+
+    indexed = new_event(api, token, "Indexed auto", customization_settings={"language": "auto", "allow_indexing": True})
+    folder = out / "e" / indexed["public_id"]
+    variants = sorted(folder.glob("index*.html"))
+    assert len(variants) == len(LANGUAGES) + 1, [p.name for p in variants]
+    for variant in variants:
+        parsed = parse_page(variant.read_bytes())
+        assert "noindex" not in parsed.robots(), f"{variant.name}: noindex although allow_indexing is true"
+        data = the_json_ld(parsed, variant.name)
+        if "inLanguage" in data:
+            assert data["inLanguage"] == parsed.lang, f"{variant.name}: inLanguage {data['inLanguage']!r}, lang {parsed.lang!r}"
+    deleted = api.call("DELETE", f"/api/events/{indexed['id']}", token=token)
+    assert deleted.status == 204, deleted
+    assert not folder.exists(), f"{folder} (variants) still published after the deletion"
+    for code in ("de", "he", "zh"):
+        assert api.call("GET", f"/e/{indexed['public_id']}", headers={"Accept-Language": code}).status == 404
 
 
 def test_language_auto_through_nginx(stack_factory):

@@ -16,6 +16,8 @@ made through the HTTP API.
   button's border (the accent) >= 4.5 too; a filled button's text is black or white, whichever
   contrasts more with its fill; and where the organizer picked a text or accent colour, the one
   drawn is what SPEC.md's adjustment (HexColor.ensuringContrast) gives.
+- test_organizer_default_colours: the same adjustment for hostile colours that come from the
+  organizer's defaults, before and after a change of the defaults (he, auto theme).
 - test_cancelled_and_ended_states: the state notice, an ended event's recording link and a
   series' rule and subscribe buttons under
   hostile colours (auto theme, both schemes, both styles, en and ar): axe and contrast.
@@ -312,6 +314,32 @@ def test_cancelled_and_ended_states(site, browser, axe, state, code, style, colo
             check_axe(browser, axe, where)
             check_contrast(browser, where, given, style, buttons_expected=False)
             check_console(browser, where)
+
+
+@pytest.mark.parametrize("style", ["filled", "outline"])
+def test_organizer_default_colours(site, browser, axe, style):
+    """Hostile colours from the organizer's defaults (PUT /api/settings/iframe), not the event's,
+    are adjusted the same way; so is a later change of the defaults (every widget republished)."""
+    token = site.api.organizer(f"Defaults Organizer {style}")
+    given = {"accent_color": "#ffff00", "text_color": "#cccccc"}
+    defaults = {"theme": "auto", "button_style": style, "language": "he", **given}
+    reply = site.api.call("PUT", "/api/settings/iframe", {"iframe_defaults": defaults}, token)
+    assert reply.status == 200, reply
+    start = (datetime.now(timezone.utc) + timedelta(days=5)).replace(hour=12, minute=0, second=0, microsecond=0)
+    event = site.api.create_event(token, f"Defaults {style}", start, timezone=EVENT_ZONE)
+    for round_, colours in enumerate((given, {"accent_color": "#f0f0f0", "text_color": "#eeeeee", "background_color": "#ffffff"})):
+        if round_:
+            reply = site.api.call("PUT", "/api/settings/iframe", {"iframe_defaults": {**defaults, **colours}}, token)
+            assert reply.status == 200, reply
+        for path in (site.widget_path(event), site.page_path(event)):
+            site.require(path)
+            for scheme in ("light", "dark"):
+                load(browser, site, path, scheme)
+                where = f"{path} (organizer defaults {colours}, {style}, prefers {scheme})"
+                check_language(browser, where, "he")
+                check_axe(browser, axe, where)
+                check_contrast(browser, where, colours, style)
+                check_console(browser, where)
 
 
 def test_auto_theme_follows_the_colour_scheme(site, browser):

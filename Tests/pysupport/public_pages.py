@@ -302,8 +302,9 @@ def axe_source() -> str:
 
 @contextlib.contextmanager
 def chromium(work: Path, timezone_id: str | None = None) -> Iterator[object]:
-    """Headless Chromium through Selenium with a desktop user agent, its console log kept, and
-    optionally a time zone (CDP Emulation.setTimezoneOverride) other than the machine's."""
+    """Headless Chromium through Selenium with a desktop user agent, its console log kept, its
+    HTTP cache off, and optionally a time zone (CDP Emulation.setTimezoneOverride) other than
+    the machine's."""
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_path = shutil.which("chromedriver")
     if not binary or not driver_path:
@@ -324,6 +325,10 @@ def chromium(work: Path, timezone_id: str | None = None) -> Iterator[object]:
     driver = webdriver.Chrome(service=service, options=options)
     try:
         driver.set_script_timeout(60)
+        # The pages are cacheable for a minute; a test that changes an event and loads it again
+        # must see the new copy, so the browser's cache is off.
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
         if timezone_id:
             driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": timezone_id})
         yield driver
