@@ -226,6 +226,7 @@ def test_the_panel_in_another_language(session, code):
             assert len(xs) > 1 and xs == sorted(xs, reverse=True), f"right to left, the days run right to left: {xs[:5]}"
         journey.screenshot("event")
         journey.screenshot("event-designer", scroll_to="#designer")
+        journey.screenshot("event-statistics", scroll_to="#stats")
         check_axe("the event screen")
 
         # The event page next to the embed code: the API's page_url, copyable and opened by a link.
