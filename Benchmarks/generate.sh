@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of `attendify generate`: how fast a full rebuild of out/ is (every event's widget,
+# Benchmark of `attendify generate`: how fast a full rebuild of out/ is (every event's widget and page,
 # .ics and feed, and every organizer's feed), measured against the cheapest possible way to produce
 # the same tree (`cp -r` of it), plus the cost of republishing one event, the CPU time of
 # republishing the feed of an organizer with FEED_EVENTS listed events, and the size of a widget.
@@ -200,11 +200,11 @@ for ((run = 1; run <= runs; run++)); do generate_runs+=("$(generate_all "$work/o
 out="$work/out-1"
 files=$(tree_files "$out")
 out_bytes=$(tree_bytes "$out")
-# Four files per event (widget, its gzip twin, .ics, event feed), the baseline organizer's event
-# included, and one feed per organizer.
-expected=$(((events + 1) * 4 + users + 1))
+# Six files per event (widget and event page with their gzip twins, .ics, event feed), the
+# baseline organizer's event included, and one feed per organizer.
+expected=$(((events + 1) * 6 + users + 1))
 if ((files != expected)); then
-    echo "generate wrote $files files, expected $expected (4 per event, 1 per organizer)" >&2
+    echo "generate wrote $files files, expected $expected (6 per event, 1 per organizer)" >&2
     exit 1
 fi
 feed_vevents=$(grep -c '^BEGIN:VEVENT' "$out"/feed/*/calendar.ics | awk -F: '{ total += $2 } END { print total + 0 }')

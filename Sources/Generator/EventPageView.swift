@@ -9,7 +9,8 @@ struct EventPageView {
     var widget: WidgetView
     var pageURL: String
     var indexable: Bool
-    /// Open Graph and meta description: the description's first 200 characters, else the title.
+    /// Open Graph and meta description: the description's first 200 characters on one line, else
+    /// the title.
     var summary: String
     /// JSON-LD, escaped so no text can end the script element (see `EventStructuredData`).
     var structuredData: String
@@ -19,7 +20,9 @@ struct EventPageView {
         pageURL = publicBase + SitePaths.pagePath(item.event.publicID)
         indexable = settings.allowIndexing
         let description = widget.description.trimmingCharacters(in: .whitespacesAndNewlines)
-        summary = description.isEmpty ? widget.title : String(description.prefix(200))
+        // One line: link previews show the summary as a single paragraph.
+        let oneLine = description.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        summary = oneLine.isEmpty ? widget.title : String(oneLine.prefix(200))
         structuredData = EventStructuredData(
             event: item.event, title: widget.title, description: description, start: widget.sessionStart, end: widget.sessionEnd,
             cancelled: widget.cancelled, organizer: item.organizer.name, pageURL: pageURL, language: settings.language
