@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "Generator",
             dependencies: [
-                "Core", "CShims",
+                "Core", "CShims", "Assets",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -96,7 +96,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Core", "Storage", "Generator", "EdgeTracker", "API",
+                "Core", "Storage", "Generator", "EdgeTracker", "API", "Assets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

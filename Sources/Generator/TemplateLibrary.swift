@@ -1,14 +1,20 @@
+import Assets
 import Foundation
 import Mustache
 
-/// The parsed Mustache templates, loaded once at start-up from `Templates/`.
+/// The parsed Mustache templates, loaded once at start-up: from a folder (`--templates`) or from
+/// the copy of `Templates/` embedded in the binary when it was built.
 public struct TemplateLibrary: Sendable {
     let mustache: MustacheLibrary
     /// Names of the loaded templates (file names without `.mustache`).
     public let names: [String]
+    /// Where they came from, for messages: the folder's path, or `embedded Templates/`.
+    public let origin: String
 
     /// Templates every start-up requires; a missing one stops the process with a clear message.
     public static let requiredTemplates = ["widget"]
+    /// How `origin` reads for the embedded copy.
+    public static let embeddedOrigin = "embedded Templates/"
 
     public enum LoadError: Error, CustomStringConvertible {
         case missingDirectory(String)
@@ -18,11 +24,17 @@ public struct TemplateLibrary: Sendable {
         public var description: String {
             switch self {
             case .missingDirectory(let path):
-                "template folder \(path) does not exist (pass --templates or set ATTENDIFY_TEMPLATES)"
+                "template folder \(path) does not exist (pass --templates or set ATTENDIFY_TEMPLATES to a folder, or neither for the embedded templates)"
             case .missingTemplate(let name, let directory): "template \(name).mustache is missing from \(directory)"
             case .parse(let file, let line, let column, let message): "\(file):\(line):\(column): \(message)"
             }
         }
+    }
+
+    /// The templates of a folder, or the embedded ones when `directory` is nil.
+    public static func load(directory: String?) async throws -> TemplateLibrary {
+        guard let directory else { return try loadEmbedded() }
+        return try await load(directory: directory)
     }
 
     public static func load(directory given: String) async throws -> TemplateLibrary {
@@ -44,10 +56,34 @@ public struct TemplateLibrary: Sendable {
             .filter { $0.hasSuffix(".mustache") }
             .map { String($0.dropLast(".mustache".count)) }
             .sorted()
-        for name in requiredTemplates where library.getTemplate(named: name) == nil {
-            throw LoadError.missingTemplate(name: name, directory: directory)
+        return try checked(library, names: names, origin: directory)
+    }
+
+    /// The `Templates/*.mustache` files embedded in the binary (module `Assets`), named as the
+    /// folder loader names them, so an installed binary renders exactly what its checkout did.
+    public static func loadEmbedded() throws -> TemplateLibrary {
+        var library = MustacheLibrary()
+        var names: [String] = []
+        for path in Assets.paths(under: "Templates") where path.hasSuffix(".mustache") {
+            let name = String(path.dropFirst("Templates/".count).dropLast(".mustache".count))
+            guard let bytes = Assets.file(path) else { continue }
+            do {
+                library.register(try MustacheTemplate(string: String(decoding: bytes, as: UTF8.self)), named: name)
+            } catch let error as MustacheTemplate.ParserError {
+                throw LoadError.parse(
+                    file: path, line: error.context.lineNumber, column: error.context.columnNumber, message: "\(error.error)")
+            }
+            // Like the folder loader: partials in subfolders load, only top-level files are listed.
+            if !name.contains("/") { names.append(name) }
         }
-        return TemplateLibrary(mustache: library, names: names)
+        return try checked(library, names: names.sorted(), origin: embeddedOrigin)
+    }
+
+    private static func checked(_ library: MustacheLibrary, names: [String], origin: String) throws -> TemplateLibrary {
+        for name in requiredTemplates where library.getTemplate(named: name) == nil {
+            throw LoadError.missingTemplate(name: name, directory: origin)
+        }
+        return TemplateLibrary(mustache: library, names: names, origin: origin)
     }
 
     func render(_ object: Any, template name: String) -> String? {
