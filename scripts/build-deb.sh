@@ -11,8 +11,9 @@
 # attendify-api and attendify-track, and starts them only where systemd runs.
 #
 # Usage: scripts/build-deb.sh [--out DIR] [--version VERSION] [--compression xz|zstd|gzip|none]
-# Progress goes to stderr; the last line on stdout is the path of the .deb (default folder .build/deb).
+# Progress goes to stderr; stdout is the absolute path of the .deb (default folder .build/deb).
 set -euo pipefail
+caller=$PWD
 cd "$(dirname "$0")/.."
 root=$PWD
 
@@ -21,10 +22,10 @@ version="${ATTENDIFY_DEB_VERSION:-}"
 compression="xz"
 while (($#)); do
     case "$1" in
-        --out) out_dir=$2; shift 2 ;;
+        --out) [[ "$2" = /* ]] && out_dir=$2 || out_dir="$caller/$2"; shift 2 ;;
         --version) version=$2; shift 2 ;;
         --compression) compression=$2; shift 2 ;;
-        -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "build-deb: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
