@@ -40,7 +40,9 @@ let package = Package(
         .target(
             name: "Core",
             dependencies: ["Assets", .product(name: "Logging", package: "swift-log")],
-            exclude: ["README.md"]
+            exclude: ["README.md"],
+            // CLDR plural rules come from the ICU that Foundation ships (Localization/PluralCategory).
+            linkerSettings: [.linkedLibrary("_FoundationICU", .when(platforms: [.linux]))]
         ),
         // The two engines behind Core's `DataStore` port; the only target that imports either driver.
         .target(
@@ -123,7 +125,10 @@ let package = Package(
             dependencies: ["Core", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Core", "TestSupport"]),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Core", "Storage", "TestSupport"]),
+        .testTarget(
+            name: "GeneratorTests",
+            dependencies: ["Generator", "Core", "Storage", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(
             name: "EdgeTrackerTests",
             dependencies: [

@@ -2,7 +2,7 @@
 // check. Every screen is a module under modules/views.
 import { api, ApiError } from "./modules/api.js";
 import { h } from "./modules/dom.js";
-import { language, setLanguage, t } from "./modules/i18n.js";
+import { LANGUAGES, direction, language, setLanguage, t } from "./modules/i18n.js";
 import { describe, toast } from "./modules/ui.js";
 import { signInView, signUpView } from "./modules/views/auth.js";
 import { eventView } from "./modules/views/event.js";
@@ -18,14 +18,22 @@ function navigate(hash) {
   else location.hash = hash;
 }
 
+/** The picker lists every language by its own name, marked with its language for screen readers. */
+function fillLanguagePicker() {
+  const select = document.getElementById("language-select");
+  select.replaceChildren(...LANGUAGES.map(({ code, name, dir }) => h("option", { value: code, lang: code, dir }, name)));
+}
+
 function renderShell() {
   document.documentElement.lang = language();
+  document.documentElement.dir = direction();
   document.getElementById("language-select").value = language();
   document.getElementById("language-label").textContent = t("language");
   document.getElementById("skip-link").textContent = t("skipToContent");
   document.getElementById("privacy-link").textContent = t("privacy");
   document.getElementById("terms-link").textContent = t("terms");
   const nav = document.getElementById("nav");
+  nav.setAttribute("aria-label", t("mainNav"));
   nav.replaceChildren(...(user ? [
     h("a", { href: "#/events", id: "nav-events" }, t("navEvents")),
     h("a", { href: "#/overview", id: "nav-overview" }, t("navOverview")),
@@ -93,8 +101,9 @@ async function route() {
   }
 }
 
-document.getElementById("language-select").addEventListener("change", (event) => {
-  setLanguage(event.target.value);
+fillLanguagePicker();
+document.getElementById("language-select").addEventListener("change", async (event) => {
+  await setLanguage(event.target.value);
   route();
 });
 // Only routes ("#/...") re-render: the skip link's "#main" is an in-page jump, not a screen.

@@ -14,7 +14,7 @@ python_packages=()
 if [[ "${1:-}" == "test" ]]; then
     packages+=(python3 python3-venv nginx wrk chromium chromium-driver openssl
         postgresql-15 postgresql-client-15 vdirsyncer khal default-jre-headless)
-    python_packages+=(pytest icalendar "schemathesis==4.32.5" selenium ical vobject recurring-ical-events)
+    python_packages+=(pytest icalendar "schemathesis==4.32.5" selenium ical vobject recurring-ical-events babel)
 fi
 
 missing=()

@@ -1,5 +1,6 @@
 // The panel's only way to the server: JSON over fetch with the HttpOnly session cookie.
 // Errors arrive as RFC 9457 problem+json and are thrown as ApiError.
+import { t } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -19,7 +20,7 @@ export async function api(method, path, body) {
   try {
     response = await fetch(path, options);
   } catch {
-    throw new ApiError(0, { title: "Network error", detail: "The server could not be reached." });
+    throw new ApiError(0, { title: "Network error", detail: t("networkError") });
   }
   if (response.status === 204) return null;
   const text = await response.text();

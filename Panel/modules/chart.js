@@ -3,12 +3,10 @@
 // text too (a table or the list itself), so nothing is only visual. Also the number and rate
 // formats they share with the screens.
 import { h, svg } from "./dom.js";
-import { locale, t, tn } from "./i18n.js";
+import { direction, formatNumber, locale, t, tn } from "./i18n.js";
 
 /** 1234 -> "1,234" (en) / "1234" (pl) */
-export function formatCount(value) {
-  return new Intl.NumberFormat(locale()).format(value ?? 0);
-}
+export const formatCount = formatNumber;
 
 /** 0.125 -> "12.5%"; null (no views, so no rate) -> "—". */
 export function rateText(rate) {
@@ -35,7 +33,8 @@ export function legend() {
 /**
  * Views and clicks per day (`views_timeline` of the stats answer) as paired SVG bars
  * (`#stats-chart`), and the same days in a table (`#stats-table`: date, views, unique visitors,
- * clicks, conversion) for screen readers and for reading exact numbers.
+ * clicks, conversion) for screen readers and for reading exact numbers. In a right-to-left
+ * language the days run from right to left and the scale stands on the right, as its text reads.
  */
 export function trafficChart(timeline, from, to) {
   const width = 640;
@@ -45,26 +44,32 @@ export function trafficChart(timeline, from, to) {
   const band = (width - pad.left - pad.right) / Math.max(1, timeline.length);
   const bar = Math.max(1, band * 0.36);
   const y = (value) => pad.top + (height - pad.top - pad.bottom) * (1 - value / max);
+  // x is laid out left to right and mirrored for a right-to-left language: a span [x, x + w]
+  // becomes [width - x - w, width - x].
+  const rtl = direction() === "rtl";
+  const x = (position, span = 0) => (rtl ? width - position - span : position);
   const label = t("chartLabel", { from, to });
   const bars = timeline.flatMap((day, index) => {
     const left = pad.left + index * band + band * 0.14;
-    const tip = svg("title", {}, `${day.date}: ${t("views")} ${day.views}, ${t("clicksLabel")} ${day.clicks}`);
+    const tip = svg("title", {}, t("chartTip", { date: day.date, views: formatCount(day.views), clicks: formatCount(day.clicks) }));
     return [
-      svg("rect", { x: left.toFixed(1), y: y(day.views).toFixed(1), width: bar.toFixed(1), height: (height - pad.bottom - y(day.views)).toFixed(1), class: "bar bar-views" }, tip),
-      svg("rect", { x: (left + bar).toFixed(1), y: y(day.clicks).toFixed(1), width: bar.toFixed(1), height: (height - pad.bottom - y(day.clicks)).toFixed(1), class: "bar bar-clicks" }, tip.cloneNode(true)),
+      svg("rect", { x: x(left, bar).toFixed(1), y: y(day.views).toFixed(1), width: bar.toFixed(1), height: (height - pad.bottom - y(day.views)).toFixed(1), class: "bar bar-views" }, tip),
+      svg("rect", { x: x(left + bar, bar).toFixed(1), y: y(day.clicks).toFixed(1), width: bar.toFixed(1), height: (height - pad.bottom - y(day.clicks)).toFixed(1), class: "bar bar-clicks" }, tip.cloneNode(true)),
     ];
   });
   const ticks = [0, Math.ceil(max / 2), max].map((value) => svg("text", {
-    x: pad.left - 6, y: y(value) + 4, class: "axis", "text-anchor": "end",
-  }, String(value)));
+    x: x(pad.left - 6), y: y(value) + 4, class: "axis", "text-anchor": rtl ? "start" : "end",
+  }, formatCount(value)));
   const every = Math.max(1, Math.ceil(timeline.length / 6));
   const dates = timeline.map((day, index) => index % every === 0 ? svg("text", {
-    x: pad.left + index * band + band / 2, y: height - 8, class: "axis", "text-anchor": "middle",
+    x: x(pad.left + index * band + band / 2), y: height - 8, class: "axis", "text-anchor": "middle",
   }, day.date.slice(5)) : null).filter(Boolean);
   const chart = svg("svg", {
     id: "stats-chart", viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": "stats-chart-title", class: "chart",
+    // The mirroring above is the layout: text anchors keep their left-to-right meaning.
+    direction: "ltr",
   }, svg("title", { id: "stats-chart-title" }, label),
-    svg("line", { x1: pad.left, x2: width - pad.right, y1: height - pad.bottom, y2: height - pad.bottom, class: "baseline" }),
+    svg("line", { x1: x(pad.left), x2: x(width - pad.right), y1: height - pad.bottom, y2: height - pad.bottom, class: "baseline" }),
     ...ticks, ...bars, ...dates);
   const table = h("table", { id: "stats-table", class: "data-table numbers" },
     h("caption", {}, label),
@@ -98,8 +103,8 @@ export function rankingChart(events, { id, label }) {
   const max = Math.max(1, ...events.map((e) => Math.max(e.views, e.clicks)));
   return h("div", { id, class: "ranking", role: "img", "aria-label": label },
     events.map((event) => h("div", { class: "ranking-row", dataset: { eventId: event.id } },
-      h("p", { class: "ranking-title" }, event.title,
-        h("span", { class: "ranking-rate" }, ` · ${t("conversion")} ${rateText(event.conversion_rate)}`)),
+      h("p", { class: "ranking-title" }, h("bdi", {}, event.title),
+        h("span", { class: "ranking-rate" }, ` · ${t("conversionRate", { rate: rateText(event.conversion_rate) })}`)),
       h("div", { class: "ranking-line" }, h("span", { class: "track" }, bar("views", event.views, max)),
         h("span", { class: "ranking-value" }, tn("viewCount", event.views, { n: formatCount(event.views) }))),
       h("div", { class: "ranking-line" }, h("span", { class: "track" }, bar("clicks", event.clicks, max)),
@@ -126,5 +131,5 @@ export function funnel(views, rows, totalClicks, conversion) {
     h("li", { dataset: { step: "clicks" }, class: "funnel-total" },
       h("span", { class: "funnel-label" }, t("total")),
       h("span", { class: "track" }, bar("clicks", totalClicks, max)),
-      h("span", { class: "funnel-value" }, `${formatCount(totalClicks)} · ${t("conversion")} ${rateText(conversion)}`)));
+      h("span", { class: "funnel-value" }, `${formatCount(totalClicks)} · ${t("conversionRate", { rate: rateText(conversion) })}`)));
 }

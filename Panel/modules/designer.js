@@ -1,9 +1,10 @@
 // The widget designer: one control per customization key, a live preview rendered by the server
-// from the same template as the published widget, and contrast warnings. It edits an overrides
-// object: only keys the organizer set are sent; an empty control means "inherit".
-import { h } from "./dom.js";
-import { t } from "./i18n.js";
-import { contrastRatio, isHexColor, palettes } from "./contrast.js";
+// from the same template as the published widget, and, next to a colour the server will move for
+// readable contrast, the colour it will publish instead. It edits an overrides object: only keys
+// the organizer set are sent; an empty control means "inherit".
+import { checkField, h } from "./dom.js";
+import { LANGUAGES, locale, t, tParts } from "./i18n.js";
+import { contrastRatio, isHexColor, palettes, publishedPalette, themesOf } from "./contrast.js";
 
 /** The add-to-calendar types: the first five are what a widget shows when no one chose its
  * buttons (the server's default list); Teams is off until the organizer ticks it. */
@@ -25,12 +26,19 @@ const COLOR_KEYS = [["accent_color", "accent"], ["text_color", "textColor"], ["b
 /** What an empty colour means (the light theme's own colour), shown in the picker. */
 const COLOR_DEFAULTS = { accent_color: palettes.light.accent, text_color: palettes.light.text, background_color: palettes.light.background };
 
+/** A contrast ratio as the notes write it: two decimals at most, rounded down (4.5 is never
+ * shown for 4.49), in the panel's language. */
+function ratioText(ratio) {
+  return new Intl.NumberFormat(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 2 }).format(Math.floor(ratio * 100) / 100);
+}
+
 /**
  * Renders the designer into a fieldset.
- * options.initial: saved overrides; options.previewQuery: extra query for the preview URL
+ * options.initial: saved overrides; options.inherited: what unset keys fall back to (the
+ * organizer's defaults, for an event); options.previewQuery: extra query for the preview URL
  * (`event_id=N` or `defaults=none`); options.onChange(overrides).
  */
-export function createDesigner({ initial = {}, previewQuery = "", onChange = () => {} }) {
+export function createDesigner({ initial = {}, inherited = {}, previewQuery = "", onChange = () => {} }) {
   const state = structuredClone(initial);
   const chosen = state.providers ?? DEFAULT_PROVIDERS;
   let order = [...chosen, ...PROVIDERS.filter((p) => !chosen.includes(p))];
@@ -40,7 +48,12 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
   // Sandboxed with no permissions: the preview's buttons cannot navigate, so an organizer trying
   // them never counts as a visitor click.
   const preview = h("iframe", { id: "widget-preview", title: t("preview"), class: "preview", sandbox: "" });
-  const warning = h("p", { id: "contrast-warning", class: "warning", role: "status", "aria-live": "polite" });
+  // Under the accent and text colours: the colour the server will publish when it has to move
+  // the chosen one for readable contrast (see showPublished).
+  const notes = {
+    accent_color: h("div", { id: "set-accent_color-published", class: "published-notes", "aria-live": "polite" }),
+    text_color: h("div", { id: "set-text_color-published", class: "published-notes", "aria-live": "polite" }),
+  };
   let timer;
 
   function overrides() {
@@ -56,7 +69,7 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
   function changed() {
     clearTimeout(timer);
     timer = setTimeout(refreshPreview, 250);
-    checkContrast();
+    showPublished();
     onChange(overrides());
   }
 
@@ -66,44 +79,67 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
     preview.src = `/api/preview/widget?${query}`;
   }
 
-  function checkContrast() {
-    const messages = [];
-    const themes = state.theme === "light" ? ["light"] : state.theme === "dark" ? ["dark"] : ["light", "dark"];
-    for (const theme of themes) {
-      const base = palettes[theme];
-      const background = isHexColor(state.background_color ?? "") ? state.background_color : base.background;
-      const text = isHexColor(state.text_color ?? "") ? state.text_color : base.text;
-      const accent = isHexColor(state.accent_color ?? "") ? state.accent_color : base.accent;
-      const pairs = [[t("pairText"), text]];
-      if (state.button_style === "outline") pairs.push([t("pairAccent"), accent]);
-      for (const [pair, color] of pairs) {
-        const ratio = contrastRatio(color, background);
-        if (ratio < 4.5) messages.push(t("contrastLow", { pair, ratio: ratio.toFixed(1) }));
-      }
+  /**
+   * What the widget and the event page will publish (contrast.js's publishedPalette, the server's
+   * arithmetic): for the accent (outline buttons only: filled ones keep it and write black or
+   * white on it), the text and, without a text colour of its own, the muted lines, a note with the
+   * published colour and its ratio wherever it differs from the chosen one, per theme when the
+   * widget has both and they differ.
+   */
+  function showPublished() {
+    const own = overrides();
+    // A colour still being typed ("#12") is not one yet: what it falls back to is shown.
+    for (const [key] of COLOR_KEYS) if (own[key] !== undefined && !isHexColor(own[key])) delete own[key];
+    const settings = { ...inherited, ...own };
+    const themes = themesOf(settings.theme);
+    const shown = themes.map((theme) => [theme, publishedPalette(settings, theme)]);
+    const notesFor = (role, keys) => {
+      const changed = shown.filter(([, palette]) => palette[role] !== palette.chosen[role]);
+      if (changed.length === 0) return [];
+      const same = changed.length === themes.length && new Set(changed.map(([, palette]) => palette[role])).size === 1;
+      return (same ? [[null, changed[0][1]]] : changed).map(([theme, palette]) => {
+        const key = theme === null ? keys.any : theme === "light" ? keys.light : keys.dark;
+        // The colour is its own left-to-right span: "#ffcc00" keeps its "#" in front in Hebrew too.
+        const color = h("span", { dir: "ltr" }, palette[role]);
+        return h("p", { class: "published", dataset: { role, theme: theme ?? "all", color: palette[role] } },
+          h("span", { class: "swatch published-swatch", "aria-hidden": "true" }),
+          h("span", {}, tParts(key, { ratio: ratioText(contrastRatio(palette[role], palette.background)) }, "color", color)));
+      });
+    };
+    const textKeys = { any: "contrastAdjusted", light: "contrastAdjustedLight", dark: "contrastAdjustedDark" };
+    const mutedKeys = { any: "contrastMutedAdjusted", light: "contrastMutedAdjustedLight", dark: "contrastMutedAdjustedDark" };
+    notes.accent_color.replaceChildren(...notesFor("accent", textKeys));
+    // With a text colour of its own the muted lines are that colour, so one note says both.
+    const mutedNotes = isHexColor(settings.text_color ?? "") ? [] : notesFor("muted", mutedKeys);
+    notes.text_color.replaceChildren(...notesFor("text", textKeys), ...mutedNotes);
+    for (const note of Object.values(notes)) {
+      note.hidden = !note.firstChild;
+      for (const swatch of note.querySelectorAll(".published-swatch")) swatch.style.background = swatch.parentElement.dataset.color;
     }
-    warning.textContent = [...new Set(messages)].join(" ");
-    warning.hidden = messages.length === 0;
   }
 
-  function select(key, label, options) {
+  /** options: [value, text, extra option attributes]. */
+  function select(key, label, options, hint) {
     const control = h("select", {
       id: `set-${key}`,
       onchange: (event) => { state[key] = event.target.value || undefined; changed(); },
-    }, h("option", { value: "" }, t("inherit")), options.map(([value, text]) => h("option", { value }, text)));
+    }, h("option", { value: "" }, t("inherit")), options.map(([value, text, extra = {}]) => h("option", { value, ...extra }, text)));
     control.value = state[key] === undefined ? "" : String(state[key]);
-    return row(key, label, control);
+    return row(key, label, control, hint);
   }
 
   function row(key, label, control, hint) {
+    const errorId = `error-customization_settings-${key}`;
+    if (hint) control.setAttribute("aria-describedby", `set-${key}-hint ${errorId}`);
     return h("div", { class: "field" },
       h("label", { for: control.id }, label), control,
-      hint ? h("p", { class: "hint" }, hint) : null,
-      h("p", { class: "error", id: `error-customization_settings-${key}`, role: "alert" }));
+      hint ? h("p", { class: "hint", id: `set-${key}-hint` }, hint) : null,
+      h("p", { class: "error", id: errorId, role: "alert" }));
   }
 
   function colorRow(key, labelKey) {
     const text = h("input", {
-      id: `set-${key}`, type: "text", inputmode: "text", maxlength: 7, placeholder: "#RRGGBB", value: state[key] ?? "",
+      id: `set-${key}`, type: "text", inputmode: "text", maxlength: 7, placeholder: "#RRGGBB", value: state[key] ?? "", dir: "ltr",
       autocomplete: "off", spellcheck: "false",
       oninput: (event) => {
         const value = event.target.value.trim();
@@ -119,8 +155,11 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
     });
     const control = h("span", { class: "color-control" }, text, picker);
     control.id = `set-${key}-wrap`;
+    const described = [`set-${key}-hint`, notes[key]?.id, `error-customization_settings-${key}`].filter(Boolean).join(" ");
+    text.setAttribute("aria-describedby", described);
     return h("div", { class: "field" },
-      h("label", { for: text.id }, t(labelKey)), control, h("p", { class: "hint" }, t("colourHint")),
+      h("label", { for: text.id }, t(labelKey)), control, h("p", { class: "hint", id: `set-${key}-hint` }, t("colourHint")),
+      notes[key] ?? null,
       h("p", { class: "error", id: `error-customization_settings-${key}`, role: "alert" }));
   }
 
@@ -150,8 +189,8 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
             changed();
           },
         }), " ", providerName(type)),
-      h("button", { type: "button", class: "icon", id: `move-up-${type}`, disabled: index === 0, "aria-label": `${t("up")}: ${providerName(type)}`, onclick: () => move(type, -1) }, "↑"),
-      h("button", { type: "button", class: "icon", id: `move-down-${type}`, disabled: index === order.length - 1, "aria-label": `${t("down")}: ${providerName(type)}`, onclick: () => move(type, 1) }, "↓"))));
+      h("button", { type: "button", class: "icon", id: `move-up-${type}`, disabled: index === 0, "aria-label": t("labelled", { label: t("up"), value: providerName(type) }), onclick: () => move(type, -1) }, "↑"),
+      h("button", { type: "button", class: "icon", id: `move-down-${type}`, disabled: index === order.length - 1, "aria-label": t("labelled", { label: t("down"), value: providerName(type) }), onclick: () => move(type, 1) }, "↓"))));
   }
   function move(type, step) {
     const from = order.indexOf(type);
@@ -171,7 +210,7 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
   const labelRows = PROVIDERS.map((type) => h("div", { class: "field" },
     h("label", { for: `set-label-${type}` }, providerName(type)),
     h("input", {
-      id: `set-label-${type}`, type: "text", maxlength: 40, value: state.labels?.[type] ?? "", placeholder: t("inherit"),
+      id: `set-label-${type}`, type: "text", maxlength: 40, value: state.labels?.[type] ?? "", placeholder: t("inherit"), dir: "auto",
       oninput: (event) => {
         state.labels = { ...(state.labels ?? {}) };
         if (event.target.value.trim() === "") delete state.labels[type];
@@ -187,27 +226,43 @@ export function createDesigner({ initial = {}, previewQuery = "", onChange = () 
   }, h("option", { value: "" }, t("inherit")), h("option", { value: "true" }, t("yes")), h("option", { value: "false" }, t("no")));
   showDescription.value = state.show_description === undefined ? "" : String(state.show_description);
 
+  /** `allow_indexing`: the event page's robots rule. Off unless set (the server's default);
+   * once the organizer touches the box its state is sent either way, so an event can also say
+   * "no" where the defaults say "yes". */
+  function indexingRow() {
+    const box = h("input", {
+      checked: (state.allow_indexing ?? inherited.allow_indexing) === true,
+      onchange: (event) => { state.allow_indexing = event.target.checked; changed(); },
+    });
+    return checkField({ id: "set-allow_indexing", label: t("allowIndexing"), hint: t("allowIndexingHint"),
+      errorKey: "customization_settings-allow_indexing", input: box });
+  }
+
   const element = h("div", { class: "designer-layout" },
     h("fieldset", { id: "designer", class: "designer" },
       h("legend", {}, t("designer")),
       select("theme", t("theme"), [["light", t("light")], ["dark", t("dark")], ["auto", t("auto")]]),
       COLOR_KEYS.map(([key, label]) => colorRow(key, label)),
-      warning,
       select("button_style", t("buttonStyle"), [["filled", t("filled")], ["outline", t("outline")]]),
       numberRow("border_radius", t("radius"), 0, 24),
-      select("font", t("font"), [["system", "System"], ["sans", "Sans-serif"], ["serif", "Serif"], ["mono", "Monospace"]]),
+      select("font", t("font"), [["system", t("fontSystem")], ["sans", t("fontSans")], ["serif", t("fontSerif")], ["mono", t("fontMono")]]),
       h("fieldset", { class: "nested", "aria-describedby": "set-providers-hint" }, h("legend", {}, t("providers")),
         h("p", { class: "hint", id: "set-providers-hint" }, t("providersHint")), providerList,
         h("p", { class: "error", id: "error-customization_settings-providers", role: "alert" })),
       h("fieldset", { class: "nested" }, h("legend", {}, t("labels")), labelRows),
-      select("language", t("widgetLanguage"), [["en", "English"], ["pl", "Polski"]]),
+      // "auto": the visitor's browser picks among all 14 (the server publishes one file each);
+      // the languages by their own names, as a visitor would look for theirs.
+      select("language", t("widgetLanguage"), [
+        ["auto", t("languageAuto")],
+        ...LANGUAGES.map(({ code, name, dir }) => [code, name, { lang: code, dir }]),
+      ], t("languageAutoHint")),
       row("show_description", t("showDescription"), showDescription),
-      numberRow("reminder_minutes", t("reminder"), 0, 10080)),
+      numberRow("reminder_minutes", t("reminder"), 0, 10080),
+      indexingRow()),
     // h2: the pane follows the page's h1 directly (axe-core's heading-order).
     h("section", { class: "preview-pane", "aria-label": t("preview") }, h("h2", { class: "pane-heading" }, t("preview")), preview));
 
-  warning.hidden = true;
-  checkContrast();
+  showPublished();
   refreshPreview();
   return { element, overrides };
 }

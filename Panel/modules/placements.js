@@ -11,7 +11,7 @@ import { confirmAction, copyableLink, copyText, describe, toast } from "./ui.js"
  * event's own embed code does it: the button says "Copied" for a moment and the toast says it.
  */
 export function copyableCode({ id, label, value }) {
-  const textarea = h("textarea", { id, readonly: true, rows: 3, class: "code", spellcheck: "false" }, value);
+  const textarea = h("textarea", { id, readonly: true, rows: 3, class: "code", spellcheck: "false", dir: "ltr" }, value);
   const copyLabel = t("copy");
   const button = h("button", {
     type: "button", id: `copy-${id}`, class: "secondary", "aria-label": t("copyCodeOf", { name: label }),
@@ -48,7 +48,7 @@ export async function placementsSection(event, { onChange = () => {} } = {}) {
   const list = h("ul", { id: "placements-list", class: "placements" });
   const empty = h("p", { id: "placements-empty", class: "hint" }, t("placementsEmpty"));
   const listError = h("p", { class: "error", role: "alert", id: "placements-error" });
-  const input = h("input", { type: "text", maxlength: 80, autocomplete: "off", required: true });
+  const input = h("input", { type: "text", maxlength: 80, autocomplete: "off", required: true, dir: "auto" });
   const nameField = field({ id: "placement-name", label: t("placementName"), errorKey: "placement-name", hint: t("placementNameHint"), input });
   const nameError = nameField.querySelector("#error-placement-name");
   const add = h("button", { type: "submit", id: "placement-add" }, t("addPlacement"));
@@ -66,7 +66,7 @@ export async function placementsSection(event, { onChange = () => {} } = {}) {
     return h("li", { class: "placement", dataset: { placementId: placement.id, name: placement.name } },
       h("div", { class: "heading-row" },
         // tabindex -1: focus lands on a new placement's name, so its embed code is what comes next.
-        h("h3", { id: headingId, tabindex: -1 }, placement.name),
+        h("h3", { id: headingId, tabindex: -1, dir: "auto" }, placement.name),
         h("button", {
           type: "button", id: `delete-placement-${placement.id}`, class: "danger",
           "aria-label": t("deletePlacementOf", { name: placement.name }), onclick: () => remove(placement),

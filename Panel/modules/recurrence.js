@@ -8,7 +8,7 @@
 // zone; so weekday and month positions are read from that local date, never from UTC.
 import { api, ApiError } from "./api.js";
 import { h } from "./dom.js";
-import { language, locale, t, tn } from "./i18n.js";
+import { formatNumber, language, locale, t, tn } from "./i18n.js";
 import { utcToZoned, zonedToUTC } from "./time.js";
 
 const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
@@ -20,13 +20,11 @@ const PREVIEW_ROWS = 10;
 const DEBOUNCE_MS = 350;
 const DEFAULT_COUNT = 10;
 
-// Polish puts ordinals and weekdays in the accusative and makes them agree in gender ("w trzeci
-// wtorek", "w trzecią środę"), which Intl's nominative names cannot give.
-const PL_WEEKDAYS = { MO: ["poniedziałek", "m"], TU: ["wtorek", "m"], WE: ["środę", "f"], TH: ["czwartek", "m"], FR: ["piątek", "m"], SA: ["sobotę", "f"], SU: ["niedzielę", "f"] };
-const PL_ORDINALS = {
-  m: { 1: "pierwszy", 2: "drugi", 3: "trzeci", 4: "czwarty", "-1": "ostatni" },
-  f: { 1: "pierwszą", 2: "drugą", 3: "trzecią", 4: "czwartą", "-1": "ostatnią" },
-};
+/** The key of "the third Tuesday of the month" and friends: one whole sentence per ordinal and
+ * weekday (`nthWeekday3TU`, `nthWeekdayLastSU`), since many languages make the ordinal agree
+ * with the weekday's gender and case ("w trzeci wtorek" / "w trzecią środę", "la prima domenica",
+ * "den tredje tisdagen"), which no template with two blanks can do. */
+const nthWeekdayKey = (ordinal, code) => `nthWeekday${ordinal === -1 ? "Last" : ordinal}${code}`;
 
 /** True when Intl knows the IANA zone (an unknown one would make every conversion throw). */
 export function isValidZone(zone) {
@@ -58,14 +56,10 @@ export function weekdayName(code) {
 }
 
 function nthWeekdayText(ordinal, code) {
-  if (language() === "pl") {
-    const [name, gender] = PL_WEEKDAYS[code];
-    return t("nthWeekday", { ordinal: PL_ORDINALS[gender][ordinal], weekday: name });
-  }
-  return t("nthWeekday", { ordinal: t(`ordinal${ordinal}`), weekday: weekdayName(code) });
+  return t(nthWeekdayKey(ordinal, code));
 }
 
-/** "Tue, Dec 1, 2026, 10:00 – 11:00" in `zone`, in the panel's language (24-hour clock in both,
+/** "Tue, Dec 1, 2026, 10:00 – 11:00" in `zone`, in the panel's language (24-hour clock in all,
  * as the server's summary sentence uses). */
 export function formatSession(start, end, zone) {
   const format = new Intl.DateTimeFormat(locale(), {
@@ -77,11 +71,26 @@ export function formatSession(start, end, zone) {
   return typeof format.formatRange === "function" ? format.formatRange(from, new Date(end)) : `${format.format(from)} – ${format.format(new Date(end))}`;
 }
 
+/**
+ * POST /api/recurrence/preview with the panel's language; a server that refuses the language
+ * (an older one, which knew fewer) is asked again in English rather than showing no sessions.
+ */
+export async function previewRecurrence(body) {
+  try {
+    return await api("POST", "/api/recurrence/preview", { ...body, language: language() });
+  } catch (error) {
+    const refusedLanguage = error instanceof ApiError && error.status === 422 && language() !== "en"
+      && (error.problem?.errors ?? []).some((issue) => issue.field === "language");
+    if (!refusedLanguage) throw error;
+    return api("POST", "/api/recurrence/preview", { ...body, language: "en" });
+  }
+}
+
 /** The preview request for a saved event (the event view and the list use it for the summary). */
 export async function seriesSummary(event) {
-  const result = await api("POST", "/api/recurrence/preview", {
+  const result = await previewRecurrence({
     start_datetime: event.start_datetime, end_datetime: event.end_datetime, timezone: event.timezone,
-    recurrence: event.recurrence, language: language(),
+    recurrence: event.recurrence,
   });
   return result.summary;
 }
@@ -428,7 +437,7 @@ export function createRecurrenceEditor({ initial = null, zone: savedZone, contex
       let list = plain?.key === key ? plain : null;
       let answer = null;
       if (!list) {
-        answer = await api("POST", "/api/recurrence/preview", { ...request, recurrence: { ...base, exdates: [] }, language: language() });
+        answer = await previewRecurrence({ ...request, recurrence: { ...base, exdates: [] } });
         if (mine !== sequence) return;
         list = { key, zone: request.timezone, occurrences: answer.occurrences ?? [] };
         plain = list;
@@ -437,14 +446,14 @@ export function createRecurrenceEditor({ initial = null, zone: savedZone, contex
       // With skips the summary and total are the server's for the real rule (and it checks the
       // exdates); without, the first answer already is that.
       if (exdates.length || !answer) {
-        answer = await api("POST", "/api/recurrence/preview", { ...request, recurrence: { ...base, exdates }, language: language() });
+        answer = await previewRecurrence({ ...request, recurrence: { ...base, exdates } });
         if (mine !== sequence) return;
       }
       done();
       summary.textContent = answer.summary ?? "";
       summary.dataset.total = String(answer.total ?? "");
       held.textContent = exdates.length && Number.isInteger(answer.total)
-        ? `${tn("sessionsHeld", answer.total)}, ${t("skippedCount", { n: exdates.length })}.` : "";
+        ? t("sessionsHeldSkipped", { held: tn("sessionsHeld", answer.total), skipped: t("skippedCount", { n: formatNumber(exdates.length) }) }) : "";
       // The server accepts the rule as it now stands: an earlier save's messages about it are
       // out of date.
       for (const slot of element.querySelectorAll(".error[id^='error-recurrence']")) slot.textContent = "";
@@ -490,7 +499,7 @@ export function createRecurrenceEditor({ initial = null, zone: savedZone, contex
     sessions.replaceChildren(...rows.map((o) => sessionRow(o, zone)));
     const more = ahead.length - Math.min(ahead.length, PREVIEW_ROWS);
     moreRow.hidden = more === 0;
-    moreText.textContent = more && !state.expanded ? t("andMore", { n: more }) : "";
+    moreText.textContent = more && !state.expanded ? t("andMore", { n: formatNumber(more) }) : "";
     showAll.textContent = state.expanded ? t("showFewer") : t("showAll");
     showAll.setAttribute("aria-expanded", String(state.expanded));
     if (focusedId) document.getElementById(focusedId)?.focus();

@@ -27,6 +27,6 @@ export const stateHint = (state) => t(HINTS[state]);
  */
 export function statusBadge(state, { id, className = "", prefix = false } = {}) {
   return h("span", { class: `status status-${state} ${className}`.trim(), id, dataset: { status: state } },
-    prefix ? h("span", { class: "visually-hidden" }, `${t("statusLabel")}: `) : null,
+    prefix ? h("span", { class: "visually-hidden" }, t("labelled", { label: t("statusLabel"), value: "" })) : null,
     stateLabel(state));
 }

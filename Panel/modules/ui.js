@@ -70,7 +70,8 @@ export async function copyText(text, fallbackInput) {
  */
 export function copyableLink({ id, label, value, hint }) {
   const input = h("input", {
-    type: "text", id, readonly: true, value, class: "code", spellcheck: "false",
+    // dir ltr: a link reads left to right in a right-to-left panel too.
+    type: "text", id, readonly: true, value, class: "code", spellcheck: "false", dir: "ltr",
     "aria-describedby": hint ? `${id}-hint` : null,
     // One click selects the whole link, for those who copy by hand.
     onfocus: (event) => event.target.select(),

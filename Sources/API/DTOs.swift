@@ -1,4 +1,5 @@
 import Core
+import Generator
 import Foundation
 
 /// Response bodies: their own types, never database records, so a new column cannot leak.
@@ -53,6 +54,8 @@ struct EventResponse: Encodable {
     var webinarURL: String
     var customizationSettings: CustomizationOverrides
     var widgetURL: String
+    /// The shareable event page, `/e/{public_id}`.
+    var pageURL: String
     var icsURL: String
     var sequence: Int
     var status: String
@@ -76,6 +79,7 @@ struct EventResponse: Encodable {
         webinarURL = event.webinarURL
         customizationSettings = event.customization
         widgetURL = EmbedCode.widgetURL(for: event, publicBase: publicBase)
+        pageURL = "\(publicBase)\(SitePaths.pagePath(event.publicID))"
         icsURL = "\(publicBase)\(ProviderLinks.icsPath(event.publicID))"
         sequence = event.sequence
         status = event.status.rawValue
@@ -103,6 +107,7 @@ struct EventResponse: Encodable {
         try container.encode(webinarURL, forKey: .webinarURL)
         try container.encode(customizationSettings, forKey: .customizationSettings)
         try container.encode(widgetURL, forKey: .widgetURL)
+        try container.encode(pageURL, forKey: .pageURL)
         try container.encode(icsURL, forKey: .icsURL)
         try container.encode(feedURL, forKey: .feedURL)
         try container.encode(sequence, forKey: .sequence)
@@ -128,6 +133,7 @@ struct EventResponse: Encodable {
         case webinarURL = "webinar_url"
         case customizationSettings = "customization_settings"
         case widgetURL = "widget_url"
+        case pageURL = "page_url"
         case icsURL = "ics_url"
         case createdAt = "created_at"
         case updatedAt = "updated_at"

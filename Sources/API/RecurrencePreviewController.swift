@@ -24,7 +24,7 @@ struct RecurrencePreviewController<Context: APIRequestContext>: Sendable {
         var language = WidgetLanguage.en
         if let text = fields.string("language", maximumLength: 8) {
             if let parsed = WidgetLanguage(rawValue: text) { language = parsed } else {
-                fields.add(ValidationFailure(field: "language", message: "must be one of en, pl"))
+                fields.add(ValidationFailure(field: "language", message: "must be one of \(WidgetLanguage.allCases.map(\.rawValue).joined(separator: ", "))"))
             }
         }
         var recurrence: Recurrence?

@@ -100,7 +100,7 @@ public struct Publisher: Sendable {
 
     /// Removes every file of an event. Each folder is first renamed away, so it vanishes at once.
     public func remove(_ id: PublicID) throws {
-        for folder in [SitePaths.widgetDirectory(id), SitePaths.calendarDirectory(id)] {
+        for folder in [SitePaths.widgetDirectory(id), SitePaths.pageDirectory(id), SitePaths.calendarDirectory(id)] {
             try removeTree("\(root)/\(folder)")
         }
     }
@@ -115,9 +115,28 @@ public struct Publisher: Sendable {
         }
     }
 
-    /// Removes a deleted event's widget and download, keeping its feed (published first).
+    /// Removes the language variants (`index.de.html`…) of an event's pages that the latest render
+    /// did not write: a widget that stopped following the visitor's language keeps only `index.html`.
+    public func removeStaleVariants(of id: PublicID, keeping published: [OutputFile]) throws {
+        let kept = Set(published.map { "\(root)/\($0.relativePath)" })
+        var folders = ["\(root)/\(SitePaths.widgetDirectory(id))", "\(root)/\(SitePaths.pageDirectory(id))"]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folders[0])) ?? [] where PublicID(name) != nil {
+            folders.append("\(folders[0])/\(name)")
+        }
+        for folder in folders {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where SitePaths.isVariantFile(name) {
+                let path = "\(folder)/\(name)"
+                if !kept.contains(path) && unlink(path) != 0 && errno != ENOENT {
+                    throw WriteError(path: path, operation: "unlink", code: errno)
+                }
+            }
+        }
+    }
+
+    /// Removes a deleted event's widget, page and download, keeping its feed (published first).
     public func removeAllButFeed(_ id: PublicID) throws {
         try removeTree("\(root)/\(SitePaths.widgetDirectory(id))")
+        try removeTree("\(root)/\(SitePaths.pageDirectory(id))")
         let download = "\(root)/\(SitePaths.calendarFile(id))"
         if unlink(download) != 0 && errno != ENOENT { throw WriteError(path: download, operation: "unlink", code: errno) }
     }

@@ -73,8 +73,10 @@ public struct SiteGenerator: Sendable {
     private func sync(_ publicID: PublicID, read: () throws -> PublishableEvent?) throws -> SyncResult {
         try locks.withLock(publicID) {
             if let item = try read() {
-                try publisher.publish(try renderer.render(item, now: now()))
+                let files = try renderer.render(item, now: now())
+                try publisher.publish(files)
                 try publisher.removePlacements(of: publicID, keeping: Set(item.placements.map(\.key)))
+                try publisher.removeStaleVariants(of: publicID, keeping: files)
                 return .published
             }
             if let deleted = try database.deletedEvent(publicID: publicID) {

@@ -35,15 +35,18 @@ public struct TemplateCheck: Sendable {
     public func run() -> [Finding] {
         var findings: [Finding] = []
         let renderer = WidgetRenderer(templates: templates, uidHost: "check.invalid")
-        for name in templates.names {
-            guard name == "widget" else {
+        // Partials (`_style`, `_content`) are checked inside the pages that include them.
+        for name in templates.names where !name.hasPrefix("_") {
+            guard name == "widget" || name == "event" else {
                 findings.append(Finding(template: name, sample: "-", line: 0, message: "no sample data: teach TemplateCheck this template"))
                 continue
             }
             for (label, event, settings, now) in Self.widgetSamples() {
                 let html: String
                 do {
-                    html = try renderer.widgetHTML(event: event, settings: settings, now: now)
+                    html = name == "event"
+                        ? try renderer.pageHTML(Self.publishable(event), settings: settings, now: now)
+                        : try renderer.widgetHTML(event: event, settings: settings, now: now)
                 } catch {
                     findings.append(Finding(template: name, sample: label, line: 0, message: "\(error)"))
                     continue
@@ -62,6 +65,12 @@ public struct TemplateCheck: Sendable {
             }
         }
         return findings
+    }
+
+    static func publishable(_ event: Event) -> PublishableEvent {
+        PublishableEvent(
+            event: event, userDefaults: CustomizationOverrides(),
+            organizer: FeedOwner(userID: event.userID, feedID: event.publicID, name: event.title))
     }
 
     static func styleBlocks(_ html: String) -> [Substring] {
@@ -113,7 +122,7 @@ public struct TemplateCheck: Sendable {
             settings.labels = [.google: text, .ics: text]
             settings.theme = [WidgetTheme.light, .dark, .auto][index % 3]
             settings.buttonStyle = index.isMultiple(of: 2) ? .filled : .outline
-            settings.language = index.isMultiple(of: 2) ? .en : .pl
+            settings.language = WidgetLanguage.allCases[index % WidgetLanguage.allCases.count]
             settings.accentColor = HexColor("#ffcc00")
             settings.font = WidgetFont.allCases[index % WidgetFont.allCases.count]
             samples.append(("hostile #\(index + 1)", event(title: text, description: text, zone: "America/St_Johns"), settings))

@@ -12,7 +12,7 @@ public struct TemplateLibrary: Sendable {
     public let origin: String
 
     /// Templates every start-up requires; a missing one stops the process with a clear message.
-    public static let requiredTemplates = ["widget"]
+    public static let requiredTemplates = ["widget", "event"]
     /// How `origin` reads for the embedded copy.
     public static let embeddedOrigin = "embedded Templates/"
 
@@ -44,7 +44,7 @@ public struct TemplateLibrary: Sendable {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw LoadError.missingDirectory(directory)
         }
-        let library: MustacheLibrary
+        var library: MustacheLibrary
         do {
             library = try await MustacheLibrary(directory: directory)
         } catch let error as MustacheLibrary.ParserError {
@@ -52,11 +52,13 @@ public struct TemplateLibrary: Sendable {
                 file: error.filename, line: error.context.lineNumber, column: error.context.columnNumber,
                 message: "\(error.error)")
         }
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        var names = try FileManager.default.contentsOfDirectory(atPath: directory)
             .filter { $0.hasSuffix(".mustache") }
             .map { String($0.dropLast(".mustache".count)) }
-            .sorted()
-        return try checked(library, names: names, origin: directory)
+        // A folder of one's own templates from before a page existed (say, the widget only)
+        // keeps working: what it lacks comes from the templates built into the binary.
+        try registerEmbedded(into: &library, names: &names)
+        return try checked(library, names: names.sorted(), origin: directory)
     }
 
     /// The `Templates/*.mustache` files embedded in the binary (module `Assets`), named as the
@@ -64,19 +66,23 @@ public struct TemplateLibrary: Sendable {
     public static func loadEmbedded() throws -> TemplateLibrary {
         var library = MustacheLibrary()
         var names: [String] = []
+        try registerEmbedded(into: &library, names: &names)
+        return try checked(library, names: names.sorted(), origin: embeddedOrigin)
+    }
+
+    /// Registers every embedded template whose name is not in `names` yet, and lists it there.
+    private static func registerEmbedded(into library: inout MustacheLibrary, names: inout [String]) throws {
         for path in Assets.paths(under: "Templates") where path.hasSuffix(".mustache") {
             let name = String(path.dropFirst("Templates/".count).dropLast(".mustache".count))
-            guard let bytes = Assets.file(path) else { continue }
+            guard !names.contains(name), let bytes = Assets.file(path) else { continue }
             do {
                 library.register(try MustacheTemplate(string: String(decoding: bytes, as: UTF8.self)), named: name)
             } catch let error as MustacheTemplate.ParserError {
                 throw LoadError.parse(
                     file: path, line: error.context.lineNumber, column: error.context.columnNumber, message: "\(error.error)")
             }
-            // Like the folder loader: partials in subfolders load, only top-level files are listed.
-            if !name.contains("/") { names.append(name) }
+            names.append(name)
         }
-        return try checked(library, names: names.sorted(), origin: embeddedOrigin)
     }
 
     private static func checked(_ library: MustacheLibrary, names: [String], origin: String) throws -> TemplateLibrary {

@@ -7,6 +7,9 @@ import Foundation
 public struct WidgetRenderer: Sendable {
     let templates: TemplateLibrary
     let icsWriter: ICSWriter
+    /// The public URL without a trailing slash: the event page's absolute links (Open Graph,
+    /// canonical, structured data) start with it.
+    let publicBase: String
 
     public enum RenderError: Error, CustomStringConvertible {
         case templateFailed(String)
@@ -18,9 +21,10 @@ public struct WidgetRenderer: Sendable {
     }
 
     /// `uidHost` is the host of the public URL: it makes each `.ics` UID globally unique.
-    public init(templates: TemplateLibrary, uidHost: String) {
+    public init(templates: TemplateLibrary, uidHost: String, publicBase: String? = nil) {
         self.templates = templates
         self.icsWriter = ICSWriter(uidHost: uidHost)
+        self.publicBase = publicBase ?? "https://\(uidHost)"
     }
 
     /// The widget page alone. `counted` carries the view beacon and track links as published;
@@ -34,23 +38,41 @@ public struct WidgetRenderer: Sendable {
         return html
     }
 
-    /// All files of one event: the widget, its gzip twin, the `.ics`, the event's own feed, and
-    /// each placement's widget with its gzip twin.
+    /// The event page, `/e/{id}`, in the settings' language.
+    public func pageHTML(_ item: PublishableEvent, settings: WidgetSettings, now: Date) throws -> String {
+        let view = EventPageView(item: item, settings: settings, now: now, publicBase: publicBase)
+        guard let html = templates.render(view, template: "event") else {
+            throw RenderError.templateFailed("event")
+        }
+        return html
+    }
+
+    /// All files of one event: the widget, the event page, each placement's widget (each with its
+    /// gzip twin), the `.ics` and the event's own feed. A widget that follows the visitor's
+    /// language has every page once per language too (`index.de.html`…), beside `index.html` in
+    /// the organizer's language, for Nginx or `serve` to pick from by `Accept-Language`.
     public func render(_ item: PublishableEvent, now: Date) throws -> [OutputFile] {
         let settings = item.settings
         let event = item.event
-        let html = Array(try widgetHTML(event: event, settings: settings, now: now).utf8)
         var files = [
-            OutputFile(relativePath: SitePaths.widgetHTML(event.publicID), contents: html),
-            OutputFile(relativePath: SitePaths.widgetGzip(event.publicID), contents: try Gzip.compress(html)),
             OutputFile(relativePath: SitePaths.calendarFile(event.publicID), contents: Array(icsWriter.calendar(for: entry(item)).utf8)),
             eventFeed(item),
         ]
-        // Each placement: the same widget, its links and beacon carrying the placement's key.
-        for placement in item.placements {
-            let html = Array(try widgetHTML(event: event, settings: settings, now: now, placement: placement.key).utf8)
-            files.append(OutputFile(relativePath: SitePaths.placementHTML(event.publicID, placement.key), contents: html))
-            files.append(OutputFile(relativePath: SitePaths.placementGzip(event.publicID, placement.key), contents: try Gzip.compress(html)))
+        func add(_ html: String, in folder: String, _ language: WidgetLanguage?) throws {
+            let bytes = Array(html.utf8)
+            files.append(OutputFile(relativePath: SitePaths.variantHTML(in: folder, language), contents: bytes))
+            files.append(OutputFile(relativePath: SitePaths.variantGzip(in: folder, language), contents: try Gzip.compress(bytes)))
+        }
+        let variants: [WidgetLanguage?] = settings.followsVisitorLanguage ? [nil] + WidgetLanguage.allCases : [nil]
+        for language in variants {
+            let speaking = language.map(settings.speaking) ?? settings
+            try add(try widgetHTML(event: event, settings: speaking, now: now), in: SitePaths.widgetDirectory(event.publicID), language)
+            try add(try pageHTML(item, settings: speaking, now: now), in: SitePaths.pageDirectory(event.publicID), language)
+            // Each placement: the same widget, its links and beacon carrying the placement's key.
+            for placement in item.placements {
+                let html = try widgetHTML(event: event, settings: speaking, now: now, placement: placement.key)
+                try add(html, in: SitePaths.placementDirectory(event.publicID, placement.key), language)
+            }
         }
         return files
     }

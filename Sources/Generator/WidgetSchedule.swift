@@ -11,7 +11,7 @@ struct WidgetSchedule {
 
     init(start: Date, end: Date, timeZoneIdentifier: String, language: WidgetLanguage) {
         let zone = TimeZone(identifier: timeZoneIdentifier) ?? TimeZone(identifier: "UTC")!
-        let locale = Locale(identifier: language == .pl ? "pl_PL" : "en_US")
+        let locale = language.locale
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
 

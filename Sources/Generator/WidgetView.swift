@@ -22,6 +22,8 @@ struct WidgetView {
     }
 
     var lang: String
+    /// `rtl` for Arabic and Hebrew.
+    var dir: String
     var title: String
     var description: String
     var showDescription: Bool
@@ -31,6 +33,12 @@ struct WidgetView {
     var timeText: String
     var zoneText: String
     var startISO: String
+    /// For the visitor's-clock script: the session's end and the event's zone, and its label.
+    var endISO: String
+    var eventZone: String
+    var visitorTime: String
+    /// `VisitorClock.script`, placed raw: fixed bytes of ours, never user text.
+    var clockScript: String { VisitorClock.script }
     var buttons: [Button]
     /// A series' rule in words, and the note about calendars that cannot add a series.
     var ruleText: String
@@ -74,6 +82,7 @@ struct WidgetView {
         let schedule = WidgetSchedule(
             start: session.start, end: session.end, timeZoneIdentifier: event.timeZone, language: settings.language)
         lang = settings.language.rawValue
+        dir = settings.language.direction
         // The same canonical text as the .ics, even for rows that bypassed EventDraft.
         title = PlainText.normalized(event.title)
         description = PlainText.normalized(event.description)
@@ -84,6 +93,9 @@ struct WidgetView {
         timeText = schedule.timeText
         zoneText = schedule.zoneText
         startISO = UTCTimestamp.extended(session.start)
+        endISO = UTCTimestamp.extended(session.end)
+        eventZone = event.timeZone
+        visitorTime = strings.visitorTime
         let zone = TimeZone(identifier: event.timeZone) ?? TimeZone(identifier: "UTC")!
         ruleText = event.recurrence?.summary(start: event.start, zone: zone, language: settings.language) ?? ""
         let hidesSome = event.recurrence != nil && settings.providers.contains { !$0.carriesSeries }
@@ -118,6 +130,9 @@ struct WidgetView {
         recordingLabel = strings.recordingLink
         light = Self.palette(Self.lightDefaults, settings)
         dark = Self.palette(Self.darkDefaults, settings)
+        sessionStart = session.start
+        sessionEnd = session.end
+        cancelled = phase == .cancelled
         autoTheme = settings.theme == .auto
         darkOnly = settings.theme == .dark
         outline = settings.buttonStyle == .outline
@@ -126,20 +141,27 @@ struct WidgetView {
         beaconURL = counted ? "/track/\(event.publicID.rawValue)/view\(suffix)" : ""
     }
 
-    /// The organizer's colours replace the theme's; a filled button's text is black or white,
-    /// whichever contrasts more with the accent.
-    private static func palette(_ base: Palette, _ settings: WidgetSettings) -> Palette {
-        var palette = base
-        if let background = settings.backgroundColor { palette.background = background.description }
-        if let text = settings.textColor {
-            palette.text = text.description
-            palette.muted = text.description
-        }
-        if let accent = settings.accentColor {
-            palette.accent = accent.description
-            palette.onAccent = accent.readableTextColor.description
-        }
-        return palette
+    /// The session shown, for the event page's structured data.
+    var sessionStart: Date
+    var sessionEnd: Date
+    var cancelled: Bool
+
+    /// The organizer's colours replace the theme's, then every text colour is moved just far
+    /// enough towards black or white to reach WCAG AA (4.5:1) on the background: the text, the
+    /// muted lines, and the accent where it is text (outline buttons). A filled button's text is
+    /// black or white, whichever contrasts more with the accent (at least 4.58:1 for any accent).
+    static func palette(_ base: Palette, _ settings: WidgetSettings) -> Palette {
+        let background = settings.backgroundColor ?? HexColor(base.background)!
+        let text = settings.textColor ?? HexColor(base.text)!
+        let muted = settings.textColor ?? HexColor(base.muted)!
+        var accent = settings.accentColor ?? HexColor(base.accent)!
+        if settings.buttonStyle == .outline { accent = accent.ensuringContrast(against: background) }
+        return Palette(
+            background: background.description,
+            text: text.ensuringContrast(against: background).description,
+            muted: muted.ensuringContrast(against: background).description,
+            accent: accent.description,
+            onAccent: accent.readableTextColor.description)
     }
 }
 
@@ -149,6 +171,11 @@ extension WidgetView: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "lang": lang
+        case "dir": dir
+        case "endISO": endISO
+        case "eventZone": eventZone
+        case "visitorTime": visitorTime
+        case "clockScript": clockScript
         case "title": title
         case "description": description
         case "showDescription": showDescription

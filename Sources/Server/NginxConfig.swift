@@ -1,4 +1,6 @@
 import Foundation
+import Core
+import Generator
 
 /// Renders the production Nginx configuration: public files from `out/` and the panel as plain
 /// files, `/track/` and `/api/` proxied to keep-alive upstreams. The same headers `attendify
@@ -65,10 +67,43 @@ public struct NginxConfig: Sendable {
     /// The public id pattern, the same one `PublicID` enforces.
     static let idPattern = "[A-Za-z0-9_-]{16,64}"
 
-    static let widgetCSP =
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+    static let widgetCSP = PagePolicy.widgetCSP
+    static let eventPageCSP = PagePolicy.eventPageCSP
     static let panelCSP =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+    /// A widget's or event page's folder (`$attendify_folder`): the visitor's language variant
+    /// when the widget publishes one, else `index.html` in the fallback location. Variants go
+    /// without an ETag: Nginx's (mtime and size) can be shared by two languages written in the
+    /// same instant, and one variant's tag must never revalidate another's (Last-Modified still
+    /// validates). `index.html` keeps its ETag.
+    private func pageLocation(csp: String, fallback: String) -> String {
+        """
+        gzip_static on;
+        try_files $attendify_folder/index$attendify_language.html \(fallback);
+        etag off;
+        \(pageHeaders(csp: csp))
+        """
+    }
+
+    private func pageFallback(csp: String) -> String {
+        """
+        gzip_static on;
+        rewrite ^ $attendify_folder/index.html break;
+        \(pageHeaders(csp: csp))
+        """
+    }
+
+    private func pageHeaders(csp: String) -> String {
+        """
+        default_type "text/html; charset=utf-8";
+        types { }
+        add_header Content-Security-Policy "\(csp)" always;
+        add_header Vary "Accept-Encoding, Accept-Language" always;
+        \(publicFileHeaders)
+        error_page 404 = @not_found;
+        """
+    }
 
     public func render() -> String {
         guard let prefix = standalonePrefix else { return site() }
@@ -103,20 +138,30 @@ public struct NginxConfig: Sendable {
             """
     }
 
-    /// The `http`-level part: include it from `/etc/nginx/sites-enabled/`.
-    func site() -> String {
-        // Nginx drops inherited add_header lines in any block that has its own, so every block
-        // repeats the security headers (and HSTS under TLS).
+    // Nginx drops inherited add_header lines in any block that has its own, so every block
+    // repeats the security headers (and HSTS under TLS).
+    private var securityHeaders: String {
         let hsts = tls == nil ? "" : "\nadd_header Strict-Transport-Security \"max-age=31536000; includeSubDomains\" always;"
-        let security = """
+        return """
             add_header X-Content-Type-Options "nosniff" always;
             add_header Referrer-Policy "strict-origin-when-cross-origin" always;\(hsts)
             """
-        let publicFile = """
-            add_header Cache-Control "public, max-age=60" always;
-            add_header Access-Control-Allow-Origin "*" always;
-            \(security)
-            """
+    }
+
+    /// A public file: cached a minute, readable from any origin.
+    private var publicFileHeaders: String {
+        """
+        add_header Cache-Control "public, max-age=60" always;
+        add_header Access-Control-Allow-Origin "*" always;
+        \(securityHeaders)
+        """
+    }
+
+    /// The `http`-level part: include it from `/etc/nginx/sites-enabled/`.
+    func site() -> String {
+        let hsts = tls == nil ? "" : "\nadd_header Strict-Transport-Security \"max-age=31536000; includeSubDomains\" always;"
+        let security = securityHeaders
+        let publicFile = publicFileHeaders
         // Feeds are polled: five minutes fresh, then revalidated by ETag (a 304 while unchanged).
         let feedFile = publicFile.replacingOccurrences(of: "public, max-age=60", with: "public, max-age=300")
         let limitZones =
@@ -161,6 +206,15 @@ public struct NginxConfig: Sendable {
                 keepalive_timeout 5s;
             }
 
+            # A widget (and event page) that follows the visitor's language has one file per language
+            # beside index.html: the first language the browser lists that Attendify publishes
+            # picks it (browsers list by preference; `attendify serve` also weighs q-values). The
+            # default names no file, so a page without variants is served from its fallback location.
+            map $http_accept_language $attendify_language {
+                default ".none";
+                "~*^(?:[^,]*,)*?\\s*(\(WidgetLanguage.allCases.map(\.rawValue).joined(separator: "|")))(?![a-z])" ".$1";
+            }
+
             \(logFormat)\(limitZones)\(redirectServer)server {
                 \(listenDirectives)
                 server_name \(serverName);
@@ -179,14 +233,22 @@ public struct NginxConfig: Sendable {
                 # Widgets (an event's, or one placement's one folder down): framable by any site,
                 # cached briefly (a change shows within a minute).
                 location ~ "^/widget/event/(\(Self.idPattern))(/\(Self.idPattern))?/?$" {
-                    gzip_static on;
-                    rewrite "^/widget/event/(\(Self.idPattern))(/\(Self.idPattern))?/?$" /widget/event/$1$2/index.html break;
-                    default_type "text/html; charset=utf-8";
-                    types { }
-                    add_header Content-Security-Policy "\(Self.widgetCSP)" always;
-                    add_header Vary "Accept-Encoding" always;
-                    \(indent(publicFile, 8))
-                    error_page 404 = @not_found;
+                    set $attendify_folder /widget/event/$1$2;
+                    \(indent(pageLocation(csp: Self.widgetCSP, fallback: "@attendify_widget"), 8))
+                }
+
+                location @attendify_widget {
+                    \(indent(pageFallback(csp: Self.widgetCSP), 8))
+                }
+
+                # The shareable event page: like the widget, but never framed.
+                location ~ "^/e/(\(Self.idPattern))/?$" {
+                    set $attendify_folder /e/$1;
+                    \(indent(pageLocation(csp: Self.eventPageCSP, fallback: "@attendify_page"), 8))
+                }
+
+                location @attendify_page {
+                    \(indent(pageFallback(csp: Self.eventPageCSP), 8))
                 }
 
                 location ~ "^/calendar/(\(Self.idPattern))/download\\.ics$" {

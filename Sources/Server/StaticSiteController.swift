@@ -14,11 +14,6 @@ struct StaticSiteController<Context: RequestContext> {
     /// Feeds are polled by calendar clients and proxies: five minutes of freshness, then a cheap
     /// revalidation (ETag or Last-Modified, answered 304 while nothing changed).
     static var feedCacheControl: String { "public, max-age=300" }
-    /// The widget needs inline styles and its own origin's view beacon (a CSS background image)
-    /// and nothing else; scripts cannot run even if escaping failed.
-    static var widgetCSP: String {
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
-    }
 
     func addRoutes(to router: Router<Context>) {
         // Hummingbird's router ignores a trailing slash, so this also serves `/widget/event/{id}/`.
@@ -26,6 +21,8 @@ struct StaticSiteController<Context: RequestContext> {
         router.head("/widget/event/:id") { request, context in try widget(request, context) }
         router.get("/widget/event/:id/:placement") { request, context in try widget(request, context) }
         router.head("/widget/event/:id/:placement") { request, context in try widget(request, context) }
+        router.get("/e/:id") { request, context in try eventPage(request, context) }
+        router.head("/e/:id") { request, context in try eventPage(request, context) }
         router.get("/calendar/:id/download.ics") { request, context in try calendar(request, context) }
         router.head("/calendar/:id/download.ics") { request, context in try calendar(request, context) }
         router.get("/calendar/:id/feed.ics") { request, context in try feed(request, context, path: SitePaths.eventFeed) }
@@ -51,19 +48,34 @@ struct StaticSiteController<Context: RequestContext> {
             guard let key = PublicID(raw) else { return Self.notFound() }
             placement = key
         }
-        let htmlPath = placement.map { SitePaths.placementHTML(id, $0) } ?? SitePaths.widgetHTML(id)
-        let gzipPath = placement.map { SitePaths.placementGzip(id, $0) } ?? SitePaths.widgetGzip(id)
+        let folder = placement.map { SitePaths.placementDirectory(id, $0) } ?? SitePaths.widgetDirectory(id)
+        return page(request, folder: folder, csp: PagePolicy.widgetCSP)
+    }
+
+    /// The shareable event page, `/e/{id}`.
+    func eventPage(_ request: Request, _ context: Context) throws -> Response {
+        guard let id = context.parameters.get("id").flatMap(PublicID.init) else { return Self.notFound() }
+        return page(request, folder: SitePaths.pageDirectory(id), csp: PagePolicy.eventPageCSP)
+    }
+
+    /// A page folder's `index.html`, or the visitor's language variant when the widget follows
+    /// the visitor's language (only then do `index.{code}.html` files exist), gzipped when accepted.
+    private func page(_ request: Request, folder: String, csp: String) -> Response {
         let acceptsGzip = request.headers[.acceptEncoding].map { $0.contains("gzip") } ?? false
         var headers: HTTPFields = [
             .contentType: "text/html; charset=utf-8",
-            .vary: "Accept-Encoding",
-            .contentSecurityPolicy: Self.widgetCSP,
+            .vary: "Accept-Encoding, Accept-Language",
+            .contentSecurityPolicy: csp,
         ]
-        if acceptsGzip, let file = StaticFile(path: "\(outputDirectory)/\(gzipPath)") {
+        let wanted = LanguageNegotiation.preferences(request.headers[.acceptLanguage])
+        let language = wanted.first { FileManager.default.fileExists(atPath: "\(outputDirectory)/\(SitePaths.variantHTML(in: folder, $0))") }
+        if acceptsGzip, var file = StaticFile(path: "\(outputDirectory)/\(SitePaths.variantGzip(in: folder, language))") {
             headers[.contentEncoding] = "gzip"
+            file.distinguish(language)
             return file.response(for: request, headers: headers)
         }
-        guard let file = StaticFile(path: "\(outputDirectory)/\(htmlPath)") else { return Self.notFound() }
+        guard var file = StaticFile(path: "\(outputDirectory)/\(SitePaths.variantHTML(in: folder, language))") else { return Self.notFound() }
+        file.distinguish(language)
         return file.response(for: request, headers: headers)
     }
 
@@ -91,7 +103,15 @@ struct StaticSiteController<Context: RequestContext> {
 struct StaticFile {
     let bytes: [UInt8]
     let modified: Int64
-    let etag: String
+    private(set) var etag: String
+
+    /// Language variants of one URL are written in the same instant and can have equal sizes:
+    /// the language goes into the ETag, so one variant's tag never revalidates another
+    /// (RFC 9110 8.8.3; the answers vary by Accept-Language).
+    mutating func distinguish(_ language: WidgetLanguage?) {
+        guard let language else { return }
+        etag = String(etag.dropLast()) + "-\(language.rawValue)\""
+    }
 
     init?(path: String) {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),

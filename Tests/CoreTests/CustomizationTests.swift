@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func layersResolveKeyByKeyEventOverOrganizerOverDefaults() {
-        let organizer = CustomizationOverrides(theme: .dark, accentColor: "#00ff00", language: .pl)
+        let organizer = CustomizationOverrides(theme: .dark, accentColor: "#00ff00", language: .fixed(.pl))
         let event = CustomizationOverrides(accentColor: "#0000ff", providers: [.ics])
         let settings = WidgetSettings.resolve(userDefaults: organizer, event: event)
         #expect(settings.theme == .dark)  // organizer

@@ -222,7 +222,7 @@ final class TestClock: Sendable {
     @Test func aCancelledEventsFilesAllSaySo() async throws {
         let database = try Backend.suiteDefault.makeStore(in: folder).store
         let (user, listed, _) = try setUp(database)
-        try database.setWidgetDefaults(CustomizationOverrides(language: .pl), userID: user.id, now: GeneratorFixtures.start)
+        try database.setWidgetDefaults(CustomizationOverrides(language: .fixed(.pl)), userID: user.id, now: GeneratorFixtures.start)
         _ = try database.updateEvent(id: listed.id, userID: user.id, now: GeneratorFixtures.start) { current in
             var draft = current.draft
             draft.status = .cancelled

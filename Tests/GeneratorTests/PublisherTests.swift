@@ -99,7 +99,7 @@ import Testing
     @Test func organizerDefaultsShapeEveryWidget() async throws {
         let database = try Backend.suiteDefault.makeStore(in: folder).store
         let event = try #require(try GeneratorFixtures.createEvents(database, count: 1).first)
-        try database.setWidgetDefaults(CustomizationOverrides(language: .pl), userID: event.userID, now: GeneratorFixtures.start)
+        try database.setWidgetDefaults(CustomizationOverrides(language: .fixed(.pl)), userID: event.userID, now: GeneratorFixtures.start)
         try await makeGenerator(database).publish(eventID: event.id)
         let html = try String(contentsOfFile: "\(folder.path)/out/\(SitePaths.widgetHTML(event.publicID))", encoding: .utf8)
         #expect(html.contains("Dodaj do kalendarza"))

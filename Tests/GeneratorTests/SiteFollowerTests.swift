@@ -63,7 +63,7 @@ import Testing
         _ = try writer.updateEvent(id: created.id, userID: user.id, with: edited, now: GeneratorFixtures.start)
         #expect(await eventually { widget(created)?.contains("Edited elsewhere") == true })
 
-        try writer.setWidgetDefaults(CustomizationOverrides(language: .pl), userID: user.id, now: GeneratorFixtures.start)
+        try writer.setWidgetDefaults(CustomizationOverrides(language: .fixed(.pl)), userID: user.id, now: GeneratorFixtures.start)
         #expect(await eventually { widget(existing[0])?.contains("lang=\"pl\"") == true }, "a settings change did not republish")
 
         _ = try writer.deleteEvent(id: existing[1].id, userID: user.id)

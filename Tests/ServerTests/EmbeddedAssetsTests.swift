@@ -6,7 +6,7 @@ import Testing
 
 /// The installed binary needs no checkout: with no templates or panel folder configured, `serve`
 /// renders with the templates embedded in the binary and serves the embedded panel, byte for
-/// byte what the checkout holds; a configured folder replaces the embedded copy.
+/// byte what the checkout holds; a configured folder's files win over the embedded ones.
 @Suite struct EmbeddedAssetsTests {
     static let panelRoot = "\(PackagePaths.root)/Panel"
 

@@ -10,7 +10,16 @@ import Testing
         #expect(text.contains("proxy_pass http://attendify_api;"))
         // An event's widget, or one placement's one folder down.
         #expect(text.contains(#"location ~ "^/widget/event/([A-Za-z0-9_-]{16,64})(/[A-Za-z0-9_-]{16,64})?/?$""#))
-        #expect(text.contains("/widget/event/$1$2/index.html break;"))
+        #expect(text.contains("set $attendify_folder /widget/event/$1$2;"))
+        // A widget that follows the visitor's language: the listed language's file, else index.html.
+        #expect(text.contains("try_files $attendify_folder/index$attendify_language.html @attendify_widget;"))
+        #expect(text.contains("rewrite ^ $attendify_folder/index.html break;"))
+        #expect(text.contains("map $http_accept_language $attendify_language {"))
+        #expect(text.contains(#"add_header Vary "Accept-Encoding, Accept-Language" always;"#))
+        // The event page.
+        #expect(text.contains(#"location ~ "^/e/([A-Za-z0-9_-]{16,64})/?$""#))
+        #expect(text.contains("script-src 'sha256-"))
+        #expect(!text.contains("script-src 'unsafe-inline'"))
         #expect(text.contains("gzip_static on;"))
         #expect(text.contains(#"default_type "text/calendar; charset=utf-8";"#))
         #expect(text.contains("keepalive 64;"))

@@ -115,8 +115,8 @@ import Testing
         let database = try backend.makeStore(in: folder).store
         let user = try database.createUser(email: "a@example.com", passwordHash: "h", fullName: nil, now: Fixtures.start)
         let before = try database.latestLinkChange()
-        try database.setWidgetDefaults(CustomizationOverrides(language: .pl), userID: user.id, now: Fixtures.start)
-        try database.setWidgetDefaults(CustomizationOverrides(language: .en), userID: user.id, now: Fixtures.start)
+        try database.setWidgetDefaults(CustomizationOverrides(language: .fixed(.pl)), userID: user.id, now: Fixtures.start)
+        try database.setWidgetDefaults(CustomizationOverrides(language: .fixed(.en)), userID: user.id, now: Fixtures.start)
         #expect(try database.linkChanges(after: before).ids == [user.feedID, user.feedID])
         #expect(try database.feedOwner(publicID: user.feedID)?.userID == user.id)
     }

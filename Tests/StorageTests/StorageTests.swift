@@ -116,7 +116,7 @@ import Testing
         let database = try store(backend)
         let user = try organizer(database)
         #expect(try database.widgetDefaults(userID: user.id) == CustomizationOverrides())
-        let polish = CustomizationOverrides(language: .pl)
+        let polish = CustomizationOverrides(language: .fixed(.pl))
         #expect(try database.setWidgetDefaults(polish, userID: user.id, now: Fixtures.start) == CustomizationOverrides())
         let dark = CustomizationOverrides(theme: .dark)
         #expect(try database.setWidgetDefaults(dark, userID: user.id, now: Fixtures.start) == polish)
@@ -148,7 +148,7 @@ import Testing
     func publishableEventsCarryTheOrganizerDefaults(_ backend: Backend) throws {
         let database = try store(backend)
         let user = try organizer(database)
-        try database.setWidgetDefaults(CustomizationOverrides(language: .pl), userID: user.id, now: Fixtures.start)
+        try database.setWidgetDefaults(CustomizationOverrides(language: .fixed(.pl)), userID: user.id, now: Fixtures.start)
         let event = try database.createEvent(sampleDraft(), userID: user.id, publicID: Fixtures.publicID, now: Fixtures.start)
         let items = try database.publicationSnapshot().items
         #expect(items.count == 1)
@@ -174,7 +174,7 @@ import Testing
         #expect(!changes.missedSome)
         // The organizer's defaults decide every event's providers: each of their events is named,
         // and their feed (its name and language).
-        try database.setWidgetDefaults(CustomizationOverrides(language: .pl), userID: user.id, now: Fixtures.start)
+        try database.setWidgetDefaults(CustomizationOverrides(language: .fixed(.pl)), userID: user.id, now: Fixtures.start)
         #expect(try database.linkChanges(after: changes.latest).ids == [a.publicID, user.feedID])
         // Pruning everything (now far ahead) leaves a reader that was behind knowing it missed some.
         let latest = try database.latestLinkChange()

@@ -99,7 +99,8 @@ def test_visitor_and_organizer_journey(stack_factory):
     assert widget.header("X-Frame-Options") is None, f"a widget must be framable:\n{widget}"
     csp = widget.header("Content-Security-Policy") or ""
     assert "frame-ancestors *" in csp, widget
-    assert "script-src" not in csp and "default-src 'none'" in csp, widget
+    # One script only, by its hash (the visitor's clock): never 'unsafe-inline' for scripts.
+    assert "script-src 'sha256-" in csp and "script-src 'unsafe-inline'" not in csp and "default-src 'none'" in csp, widget
     assert widget.header("Access-Control-Allow-Origin") == "*", widget
     assert "Accept-Encoding" in (widget.header("Vary") or ""), widget
     age = max_age(widget.header("Cache-Control"))

@@ -8,7 +8,7 @@ export function signInView(main, { onSignedIn }) {
   const error = h("p", { id: "signin-error", class: "error", role: "alert" });
   const form = h("form", { id: "signin-form", class: "card narrow", novalidate: true },
     h("h1", {}, t("signInTitle")),
-    field({ id: "signin-email", label: t("email"), input: h("input", { type: "email", autocomplete: "username", required: true }) }),
+    field({ id: "signin-email", label: t("email"), input: h("input", { type: "email", autocomplete: "username", required: true, dir: "ltr" }) }),
     field({ id: "signin-password", label: t("password"), input: h("input", { type: "password", autocomplete: "current-password", required: true }) }),
     error,
     h("button", { type: "submit", id: "signin-submit" }, t("signIn")),
@@ -32,7 +32,7 @@ export function signUpView(main, { onSignedIn }) {
   const form = h("form", { id: "signup-form", class: "card narrow", novalidate: true },
     h("h1", {}, t("signUpTitle")),
     field({ id: "signup-name", label: t("fullName"), errorKey: "full_name", input: h("input", { type: "text", autocomplete: "name", maxlength: 200 }) }),
-    field({ id: "signup-email", label: t("email"), input: h("input", { type: "email", autocomplete: "email", required: true }) }),
+    field({ id: "signup-email", label: t("email"), input: h("input", { type: "email", autocomplete: "email", required: true, dir: "ltr" }) }),
     field({ id: "signup-password", label: t("password"), hint: t("passwordHint"), input: h("input", { type: "password", autocomplete: "new-password", required: true, minlength: 8 }) }),
     general,
     h("button", { type: "submit", id: "signup-submit" }, t("signUp")),

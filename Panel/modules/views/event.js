@@ -6,7 +6,7 @@ import { api } from "../api.js";
 import { formatCount, funnel, rateNode, trafficChart } from "../chart.js";
 import { createDesigner, providerName } from "../designer.js";
 import { checkField, field, h, showFieldErrors } from "../dom.js";
-import { t } from "../i18n.js";
+import { t, tParts } from "../i18n.js";
 import { copyableCode, placementsSection } from "../placements.js";
 import { createRecurrenceEditor, formatSession, placeRecurrenceErrors, seriesSummary } from "../recurrence.js";
 import { eventState, stateHint, statusBadge } from "../status.js";
@@ -20,13 +20,15 @@ export async function eventView(main, { id, navigate }) {
 
   const zoneList = h("datalist", { id: "zone-names" }, zoneNames().map((name) => h("option", { value: name })));
   const inputs = {
-    title: h("input", { type: "text", required: true, maxlength: 200, value: event?.title ?? "" }),
-    description: h("textarea", { rows: 4, maxlength: 5000 }, event?.description ?? ""),
+    // dir auto: the organizer's own text runs in its own direction, whatever the panel's.
+    title: h("input", { type: "text", required: true, maxlength: 200, value: event?.title ?? "", dir: "auto" }),
+    description: h("textarea", { rows: 4, maxlength: 5000, dir: "auto" }, event?.description ?? ""),
     start: h("input", { type: "datetime-local", required: true, value: event ? utcToZoned(event.start_datetime, zone) : "" }),
     end: h("input", { type: "datetime-local", required: true, value: event ? utcToZoned(event.end_datetime, zone) : "" }),
-    timezone: h("input", { type: "text", list: "zone-names", required: true, value: zone, autocomplete: "off" }),
-    url: h("input", { type: "url", required: true, maxlength: 2000, placeholder: "https://", value: event?.webinar_url ?? "" }),
-    recording: h("input", { type: "url", maxlength: 2000, placeholder: "https://", value: event?.recording_url ?? "" }),
+    // Zone names, links and code read left to right in a right-to-left panel too (dir ltr).
+    timezone: h("input", { type: "text", list: "zone-names", required: true, value: zone, autocomplete: "off", dir: "ltr" }),
+    url: h("input", { type: "url", required: true, maxlength: 2000, placeholder: "https://", value: event?.webinar_url ?? "", dir: "ltr" }),
+    recording: h("input", { type: "url", maxlength: 2000, placeholder: "https://", value: event?.recording_url ?? "", dir: "ltr" }),
     // New events are listed unless the organizer unticks it (the API's default too).
     listed: h("input", { type: "checkbox", checked: event ? event.listed !== false : true }),
   };
@@ -42,8 +44,15 @@ export async function eventView(main, { id, navigate }) {
     input.addEventListener("input", recurrence.contextChanged);
     input.addEventListener("change", recurrence.contextChanged);
   }
+  // What the event's unset keys fall back to, so the designer's notes on published colours (and
+  // the indexing box) start from the organizer's defaults; without them, from the server's own.
+  const inherited = await api("GET", "/api/settings/iframe").then((answer) => answer.iframe_defaults ?? {}, (problem) => {
+    if (problem.status === 401) throw problem;
+    return {};
+  });
   const designer = createDesigner({
     initial: customization,
+    inherited,
     previewQuery: event ? `event_id=${event.id}` : "",
     onChange: (overrides) => { customization = overrides; },
   });
@@ -141,7 +150,7 @@ function lifecycleControls(initial) {
       h("div", { class: "lifecycle-text" },
         // tabindex -1: focus lands here after a change, so a screen reader reads the new status.
         h("p", { id: "event-status-line", class: "status-line", tabindex: -1 },
-          `${t("statusLabel")}: `, statusBadge(state, { id: "event-status" })),
+          tParts("labelled", { label: t("statusLabel") }, "value", statusBadge(state, { id: "event-status" }))),
         h("p", { class: "hint", id: "event-status-hint" }, stateHint(state))),
       action, error);
   }
@@ -186,8 +195,13 @@ function seriesInfo(event) {
       `${formatSession(event.next_start, event.next_end, event.timezone)} (${event.timezone})`)
     : h("span", { id: "event-next", dataset: { start: "" } }, t("seriesOver"));
   return h("div", { class: "series-info", id: "event-series" },
-    h("p", {}, h("strong", {}, `${t("series")}: `), rule),
-    h("p", {}, h("strong", {}, `${t("nextSession")}: `), next));
+    h("p", {}, tParts("labelled", { label: t("series") }, "value", rule).map(strongLabel)),
+    h("p", {}, tParts("labelled", { label: t("nextSession") }, "value", next).map(strongLabel)));
+}
+
+/** The label part of "Label: value" in bold (the value is the one node among the parts). */
+function strongLabel(part) {
+  return typeof part === "string" && part.trim() ? h("strong", {}, part) : part;
 }
 
 /** The event's own subscription feed: one calendar entry that follows every change. */
@@ -199,7 +213,7 @@ function feedSection(event) {
 
 async function embedSection(event) {
   const { iframe_html: code, iframe_html_responsive: responsive } = await api("GET", `/api/events/${event.id}/iframe-code`);
-  const textarea = h("textarea", { id: "embed-code", readonly: true, rows: 4, class: "code" }, code);
+  const textarea = h("textarea", { id: "embed-code", readonly: true, rows: 4, class: "code", dir: "ltr" }, code);
   const copy = h("button", {
     type: "button", id: "copy-embed",
     onclick: async () => {
@@ -218,7 +232,16 @@ async function embedSection(event) {
       h("a", { href: event.widget_url, id: "live-widget-link", target: "_blank", rel: "noopener" }, t("liveWidget")),
       h("a", { href: event.ics_url, id: "ics-link" }, t("icsFile"))),
     // The same widget taking its container's whole width (up to 560 px), sized by CSS alone.
-    copyableCode({ id: "embed-code-responsive", label: t("embedResponsive"), value: responsive ?? "" }));
+    copyableCode({ id: "embed-code-responsive", label: t("embedResponsive"), value: responsive ?? "" }),
+    event.page_url ? eventPageLink(event.page_url) : null);
+}
+
+/** The event's own shareable page (`page_url`, `/e/{public_id}`): copyable, and opened in a tab. */
+function eventPageLink(url) {
+  return h("div", { class: "event-page", id: "event-page" },
+    copyableLink({ id: "event-page-url", label: t("eventPageUrl"), value: url, hint: t("eventPageHint") }),
+    h("p", { class: "actions tight" },
+      h("a", { href: url, id: "event-page-link", target: "_blank", rel: "noopener" }, t("openEventPage"))));
 }
 
 /** The statistics' query string: the chosen days (in the event's zone, the server's default). */

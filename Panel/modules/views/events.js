@@ -2,7 +2,7 @@
 // next session and its rule in words instead of its first session's date.
 import { api } from "../api.js";
 import { h } from "../dom.js";
-import { language, t } from "../i18n.js";
+import { locale, t, tn } from "../i18n.js";
 import { formatSession, seriesSummary } from "../recurrence.js";
 import { eventState, statusBadge } from "../status.js";
 
@@ -20,13 +20,13 @@ export async function eventsView(main) {
     const state = eventState(event, now);
     const clicks = h("span", { class: "event-clicks" }, "…");
     api("GET", `/api/events/${event.id}/stats`).then(
-      (stats) => { clicks.textContent = `${stats.total_clicks} ${t("clicks")}`; },
+      (stats) => { clicks.textContent = tn("clickCount", stats.total_clicks); },
       () => { clicks.textContent = ""; });
     return h("li", { dataset: { eventId: event.id, status: state }, class: `event-row state-${state}` },
-      h("a", { href: `#/events/${event.id}`, class: "event-link" }, event.title),
+      h("a", { href: `#/events/${event.id}`, class: "event-link", dir: "auto" }, event.title),
       statusBadge(state, { className: "event-status", prefix: true }),
       event.recurrence ? seriesDate(event) : h("span", { class: "event-date" },
-        new Intl.DateTimeFormat(language() === "pl" ? "pl-PL" : "en-US", { dateStyle: "medium", timeStyle: "short", timeZone: event.timezone }).format(new Date(event.start_datetime)),
+        new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short", timeZone: event.timezone }).format(new Date(event.start_datetime)),
         ` (${event.timezone})`),
       event.recurrence ? seriesRule(event) : null,
       clicks);
@@ -38,7 +38,7 @@ export async function eventsView(main) {
 function seriesDate(event) {
   return h("span", { class: "event-date event-next", dataset: { start: event.next_start ?? "" } },
     event.next_start
-      ? `${t("listNext")}: ${formatSession(event.next_start, event.next_end, event.timezone)} (${event.timezone})`
+      ? t("labelled", { label: t("listNext"), value: `${formatSession(event.next_start, event.next_end, event.timezone)} (${event.timezone})` })
       : t("seriesOver"));
 }
 

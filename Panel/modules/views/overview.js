@@ -15,6 +15,12 @@ const SORTS = [
   ["views", "views"], ["unique_visitors", "uniqueVisitors"], ["clicks", "clicksLabel"],
   ["conversion_rate", "conversion"], ["title", "sortTitle"], ["start_datetime", "sortStart"],
 ];
+/** The same choices as they read inside the table's caption ("sorted by views, descending"):
+ * their own texts, since lower-casing a label is wrong in German and means nothing in Japanese. */
+const SORT_IN_CAPTION = {
+  views: "captionViews", unique_visitors: "captionUnique", clicks: "captionClicks",
+  conversion_rate: "captionConversion", title: "captionTitle", start_datetime: "captionStart",
+};
 const PAGE_SIZES = [10, 20, 50, 100];
 const CHART_ROWS = 10;
 
@@ -75,13 +81,13 @@ export async function overviewView(main) {
 
   function table(answer) {
     const start = new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeZone: zone });
-    const sortLabel = t(SORTS.find(([key]) => key === answer.sort)?.[1] ?? "views");
     const column = (key, label) => h("th", { scope: "col", "aria-sort": sortOf(key) }, label);
     const cell = (kind, value, shown) => h("td", { class: kind, dataset: { value: value ?? "" } }, shown);
     return h("div", { class: "table-scroll" },
       h("table", { id: "overview-table", class: "data-table numbers overview-table" },
         h("caption", {}, t("overviewCaption", {
-          from: answer.from, to: answer.to, sort: sortLabel.toLowerCase(), order: answer.order === "asc" ? t("orderAsc").toLowerCase() : t("orderDesc").toLowerCase(),
+          from: answer.from, to: answer.to, sort: t(SORT_IN_CAPTION[answer.sort] ?? "captionViews"),
+          order: t(answer.order === "asc" ? "captionAsc" : "captionDesc"),
         })),
         h("thead", {}, h("tr", {},
           column("title", t("event")),
@@ -89,7 +95,7 @@ export async function overviewView(main) {
           column("clicks", t("clicksLabel")), column("conversion_rate", t("conversion")))),
         h("tbody", {}, answer.events.map((event) => h("tr", { dataset: { eventId: event.id } },
           h("th", { scope: "row" },
-            h("a", { href: `#/events/${event.id}`, class: "overview-event-link" }, event.title),
+            h("a", { href: `#/events/${event.id}`, class: "overview-event-link", dir: "auto" }, event.title),
             h("span", { class: "overview-meta" },
               h("span", { class: "overview-start" }, start.format(new Date(event.start_datetime))),
               event.status === "cancelled" ? statusBadge("cancelled", { className: "overview-status", prefix: true }) : null)),
@@ -120,7 +126,7 @@ export async function overviewView(main) {
       h("h2", {}, t("overviewTableTitle")),
       table(answer));
     const first = answer.events.length ? answer.offset + 1 : 0;
-    range.textContent = t("pageRange", { first, last: answer.offset + answer.events.length, total });
+    range.textContent = t("pageRange", { first: formatCount(first), last: formatCount(answer.offset + answer.events.length), total: formatCount(total) });
     pages.hidden = false;
     previous.disabled = answer.offset === 0;
     next.disabled = answer.offset + answer.events.length >= total;

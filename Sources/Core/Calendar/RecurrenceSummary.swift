@@ -2,10 +2,13 @@ import Foundation
 
 extension Recurrence {
     /// The rule in words for the widget and the panel: "Every Tuesday at 10:00, 8 sessions",
-    /// "W każdy wtorek o 10:00, 8 spotkań". The time is the first session's, in its zone, on a
-    /// 24-hour clock in both languages (a rule is about the wall clock, not an instant). The
-    /// number is of sessions that take place: RRULE's COUNT includes excluded ones, visitors
-    /// should not.
+    /// "W każdy wtorek o 10:00, 8 spotkań". The time is the first session's, in its zone (a rule
+    /// is about the wall clock, not an instant). The number is of sessions that take place:
+    /// RRULE's COUNT includes excluded ones, visitors should not.
+    ///
+    /// English and Polish have grammar of their own here (a 24-hour clock, Polish cases); every
+    /// other language fills the `rule…` patterns of its texts file with the locale's weekday
+    /// names, lists, time format and CLDR plural forms.
     public func summary(start: Date, zone: TimeZone, language: WidgetLanguage) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
@@ -17,6 +20,7 @@ extension Recurrence {
         switch language {
         case .en: return english(time: time, weekdays: weekdays, monthDays: monthDays, zone: zone)
         case .pl: return polish(time: time, weekdays: weekdays, monthDays: monthDays, zone: zone)
+        default: return patterned(LocaleTexts.for(language), start: start, weekdays: weekdays, monthDays: monthDays, zone: zone)
         }
     }
 
@@ -27,7 +31,50 @@ extension Recurrence {
     }
 
     private func untilText(_ date: Date, zone: TimeZone, locale: String) -> String {
-        date.formatted(Date.FormatStyle(date: .long, time: .omitted, locale: Locale(identifier: locale), timeZone: zone))
+        untilText(date, zone: zone, locale: Locale(identifier: locale))
+    }
+
+    private func untilText(_ date: Date, zone: TimeZone, locale: Locale) -> String {
+        date.formatted(Date.FormatStyle(date: .long, time: .omitted, locale: locale, timeZone: zone))
+    }
+
+    // MARK: Every other language, from its texts file
+
+    private func patterned(_ texts: LocaleTexts, start: Date, weekdays: [Weekday], monthDays: [Int], zone: TimeZone) -> String {
+        let locale = texts.language.locale
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.locale = locale
+        calendar.timeZone = zone
+        func dayName(_ day: Weekday) -> String { calendar.standaloneWeekdaySymbols[day.calendarWeekday - 1] }
+        func list(_ items: [String]) -> String { items.formatted(.list(type: .and).locale(locale)) }
+        let frequencyText: String
+        switch frequency {
+        case .daily: frequencyText = interval == 1 ? texts.text("ruleDaily") : texts.plural("ruleEveryDays", interval)
+        case .weekly: frequencyText = interval == 1 ? texts.text("ruleWeekly") : texts.plural("ruleEveryWeeks", interval)
+        case .monthly: frequencyText = interval == 1 ? texts.text("ruleMonthly") : texts.plural("ruleEveryMonths", interval)
+        }
+        var text: String
+        switch frequency {
+        case .daily:
+            text = frequencyText
+        case .weekly:
+            text = texts.text("ruleOn", ["frequency": frequencyText, "days": list(weekdays.map(dayName))])
+        case .monthly where byDay.isEmpty:
+            let days = monthDays.map { texts.text("ruleMonthDay", ["n": String($0)]) }
+            text = texts.text("ruleOnMonthDays", ["frequency": frequencyText, "days": list(days)])
+        case .monthly:
+            let places = byDay.map { rule in
+                let ordinal = rule.ordinal == -1 ? texts.text("ruleNthLast") : texts.text("ruleNth\(max(1, min(4, rule.ordinal ?? 1)))")
+                return texts.text("ruleNthWeekday", ["ordinal": ordinal, "weekday": dayName(rule.weekday)])
+            }
+            text = texts.text("ruleOn", ["frequency": frequencyText, "days": list(places)])
+        }
+        let time = start.formatted(Date.FormatStyle(date: .omitted, time: .shortened, locale: locale, calendar: calendar, timeZone: zone))
+        text = texts.text("ruleAt", ["rule": text, "time": time])
+        switch end {
+        case .count: return texts.plural("ruleSessions", takingPlace).replacingOccurrences(of: "{rule}", with: text)
+        case .until(let until): return texts.text("ruleUntil", ["rule": text, "date": untilText(until, zone: zone, locale: locale)])
+        }
     }
 
     // MARK: English

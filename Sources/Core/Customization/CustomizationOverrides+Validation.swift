@@ -26,6 +26,8 @@ extension CustomizationOverrides {
             case .reminderMinutes: result.reminderMinutes = integer(value, in: reminderMinutesRange, key, fail)
             case .showDescription:
                 if case .bool(let flag) = value { result.showDescription = flag } else { fail(key, "must be true or false") }
+            case .allowIndexing:
+                if case .bool(let flag) = value { result.allowIndexing = flag } else { fail(key, "must be true or false") }
             case .providers: result.providers = providers(value, key, fail)
             case .labels: result.labels = labels(value, key, fail)
             }

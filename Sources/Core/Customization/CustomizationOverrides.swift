@@ -14,16 +14,20 @@ public struct CustomizationOverrides: Equatable, Sendable, Codable {
     public var providers: [ProviderType]?
     /// Button text per provider type (raw value), at most `maximumLabelLength` characters each.
     public var labels: [String: String]?
-    public var language: WidgetLanguage?
+    /// One language, or `auto`: the visitor's language among all published ones.
+    public var language: LanguageChoice?
     public var showDescription: Bool?
     /// Minutes before the start at which the `.ics` reminder fires.
     public var reminderMinutes: Int?
+    /// Whether search engines may index the event page (`/e/{id}`); off unless the organizer opts in.
+    public var allowIndexing: Bool?
 
     public init(
         theme: WidgetTheme? = nil, accentColor: String? = nil, textColor: String? = nil,
         backgroundColor: String? = nil, buttonStyle: ButtonStyle? = nil, borderRadius: Int? = nil,
         font: WidgetFont? = nil, providers: [ProviderType]? = nil, labels: [String: String]? = nil,
-        language: WidgetLanguage? = nil, showDescription: Bool? = nil, reminderMinutes: Int? = nil
+        language: LanguageChoice? = nil, showDescription: Bool? = nil, reminderMinutes: Int? = nil,
+        allowIndexing: Bool? = nil
     ) {
         self.theme = theme
         self.accentColor = accentColor
@@ -37,6 +41,7 @@ public struct CustomizationOverrides: Equatable, Sendable, Codable {
         self.language = language
         self.showDescription = showDescription
         self.reminderMinutes = reminderMinutes
+        self.allowIndexing = allowIndexing
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -49,6 +54,7 @@ public struct CustomizationOverrides: Equatable, Sendable, Codable {
         case font, providers, labels, language
         case showDescription = "show_description"
         case reminderMinutes = "reminder_minutes"
+        case allowIndexing = "allow_indexing"
     }
 
     /// Every key a client may send, in documentation order.
@@ -72,6 +78,7 @@ public struct CustomizationOverrides: Equatable, Sendable, Codable {
         merged.language = other.language ?? language
         merged.showDescription = other.showDescription ?? showDescription
         merged.reminderMinutes = other.reminderMinutes ?? reminderMinutes
+        merged.allowIndexing = other.allowIndexing ?? allowIndexing
         return merged
     }
 }

@@ -66,6 +66,24 @@ public struct HexColor: Equatable, Hashable, Sendable, CustomStringConvertible {
     }
 
     public static let minimumTextContrast = 4.5
+    public static let black = HexColor(red: 0, green: 0, blue: 0)
+    public static let white = HexColor(red: 255, green: 255, blue: 255)
+
+    /// This colour, or the nearest one towards black or white (whichever the background allows)
+    /// that reaches `minimum` against `background`: what a widget publishes, whatever the
+    /// organizer picked. Mixes in steps of 1 % per sRGB channel, rounded; the panel's
+    /// `contrast.js` repeats the same arithmetic to show the colour that will be published.
+    public func ensuringContrast(_ minimum: Double = minimumTextContrast, against background: HexColor) -> HexColor {
+        guard contrastRatio(with: background) < minimum else { return self }
+        let target = Self.black.contrastRatio(with: background) >= Self.white.contrastRatio(with: background) ? Self.black : Self.white
+        for step in 1...100 {
+            let share = Double(step) / 100
+            func mix(_ from: UInt8, _ to: UInt8) -> UInt8 { UInt8((Double(from) + (Double(to) - Double(from)) * share).rounded()) }
+            let candidate = HexColor(red: mix(red, target.red), green: mix(green, target.green), blue: mix(blue, target.blue))
+            if candidate.contrastRatio(with: background) >= minimum { return candidate }
+        }
+        return target
+    }
 }
 
 #if canImport(Glibc)

@@ -20,6 +20,3 @@ public enum WidgetFont: String, CaseIterable, Codable, Sendable {
         }
     }
 }
-
-/// Language of the widget's fixed texts (button labels, "Add to calendar").
-public enum WidgetLanguage: String, CaseIterable, Codable, Sendable { case en, pl }

@@ -1,4 +1,5 @@
-/// The widget's and the feeds' fixed texts in each supported language.
+/// The widget's and the feeds' fixed texts in one language, read from the language's texts file
+/// (`Panel/locales/{code}.json`, section `widget`).
 public struct WidgetStrings: Sendable {
     public let heading: String
     /// Above the subscribe buttons once the event itself can no longer be added.
@@ -17,6 +18,8 @@ public struct WidgetStrings: Sendable {
     public let cancelledNotice: String
     /// Under a series' buttons when the organizer offers calendars that cannot add a series.
     public let seriesNote: String
+    /// Before the time in the visitor's own zone, which the widget's script adds: "Your time".
+    public let visitorTime: String
     private let feedNamePattern: String
     private let defaultFeedName: String
     private let labels: [ProviderType: String]
@@ -29,38 +32,32 @@ public struct WidgetStrings: Sendable {
         return feedNamePattern.replacingOccurrences(of: "{name}", with: String(name.prefix(100)))
     }
 
-    public static func `for`(_ language: WidgetLanguage) -> WidgetStrings {
-        switch language {
-        case .en: english
-        case .pl: polish
-        }
+    public static func `for`(_ language: WidgetLanguage) -> WidgetStrings { all[language]! }
+
+    private static let all: [WidgetLanguage: WidgetStrings] = Dictionary(
+        uniqueKeysWithValues: WidgetLanguage.allCases.map { ($0, WidgetStrings(LocaleTexts.for($0))) })
+
+    /// The key of each provider's default button label in the texts file.
+    static func labelKey(_ type: ProviderType) -> String {
+        let name = String(describing: type)  // the case name: subscribeWebcal, not subscribe_webcal
+        return "label" + name.prefix(1).uppercased() + name.dropFirst()
     }
 
-    static let english = WidgetStrings(
-        heading: "Add to calendar", subscribeHeading: "Subscribe to our webinars", buttonsLabel: "Add this event to your calendar", joinLink: "Join link",
-        cancelledState: "Cancelled", cancelledText: "This webinar has been cancelled.",
-        endedState: "This webinar has ended", recordingLink: "Watch the recording",
-        cancelledTitlePrefix: "Cancelled: ", cancelledNotice: "This event has been cancelled.",
-        seriesNote: "Outlook.com, Microsoft 365, Yahoo and Teams cannot add a series from a link: use Apple / .ics, Google or a subscription.",
-        feedNamePattern: "{name}: webinars", defaultFeedName: "Webinars",
-        labels: [
-            .google: "Google", .ics: "Apple / .ics", .outlook: "Outlook.com", .office365: "Microsoft 365", .yahoo: "Yahoo", .teams: "Microsoft Teams",
-            .subscribeWebcal: "Subscribe (Apple, webcal)", .subscribeGoogle: "Subscribe in Google",
-            .subscribeOutlook: "Subscribe in Outlook",
-        ]
-    )
-
-    static let polish = WidgetStrings(
-        heading: "Dodaj do kalendarza", subscribeHeading: "Subskrybuj nasze webinary", buttonsLabel: "Dodaj to wydarzenie do swojego kalendarza", joinLink: "Link do wydarzenia",
-        cancelledState: "Odwołane", cancelledText: "To wydarzenie zostało odwołane.",
-        endedState: "To wydarzenie już się zakończyło", recordingLink: "Obejrzyj nagranie",
-        cancelledTitlePrefix: "Odwołane: ", cancelledNotice: "To wydarzenie zostało odwołane.",
-        seriesNote: "Outlook.com, Microsoft 365, Yahoo i Teams nie dodadzą serii z linku: użyj Apple / .ics, Google albo subskrypcji.",
-        feedNamePattern: "{name}: webinary", defaultFeedName: "Webinary",
-        labels: [
-            .google: "Google", .ics: "Apple / .ics", .outlook: "Outlook.com", .office365: "Microsoft 365", .yahoo: "Yahoo", .teams: "Microsoft Teams",
-            .subscribeWebcal: "Subskrybuj (Apple, webcal)", .subscribeGoogle: "Subskrybuj w Google",
-            .subscribeOutlook: "Subskrybuj w Outlooku",
-        ]
-    )
+    private init(_ texts: LocaleTexts) {
+        heading = texts.text("heading")
+        subscribeHeading = texts.text("subscribeHeading")
+        buttonsLabel = texts.text("buttonsLabel")
+        joinLink = texts.text("joinLink")
+        cancelledState = texts.text("cancelledState")
+        cancelledText = texts.text("cancelledText")
+        endedState = texts.text("endedState")
+        recordingLink = texts.text("recordingLink")
+        cancelledTitlePrefix = texts.text("cancelledTitlePrefix")
+        cancelledNotice = texts.text("cancelledNotice")
+        seriesNote = texts.text("seriesNote")
+        visitorTime = texts.text("visitorTime")
+        feedNamePattern = texts.text("feedName")
+        defaultFeedName = texts.text("defaultFeedName")
+        labels = Dictionary(uniqueKeysWithValues: ProviderType.allCases.map { ($0, texts.text(Self.labelKey($0))) })
+    }
 }

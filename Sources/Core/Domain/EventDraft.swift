@@ -93,8 +93,11 @@ public struct EventDraft: Equatable, Sendable {
     }
 
     /// Foundation accepts abbreviations and offsets ("EST", "GMT+2"); we store only real zone names.
+    /// ICU's list keeps some old canonical names (Asia/Calcutta) and omits their current IANA
+    /// ones (Asia/Kolkata), so an `Area/Location` name the system's zone data resolves as itself
+    /// counts too.
     static func looksLikeIANAName(_ name: String) -> Bool {
-        name == "UTC" || knownZoneNames.contains(name)
+        name == "UTC" || knownZoneNames.contains(name) || (name.contains("/") && TimeZone(identifier: name)?.identifier == name)
     }
 
     /// Read once: Foundation builds the list afresh on every call.
