@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Core", "Storage", "Generator", "EdgeTracker", "API",
+                "Core", "Storage", "Generator", "EdgeTracker", "API", "Assets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -5,8 +5,8 @@
 # suites, then the tests that need real outside parts: an independent RFC 5545 parser,
 # SIGTERM/SIGKILL of the tracker, schemathesis against openapi.yaml, the README's curl
 # walk-through, Nginx end to end, the fault-injection suite (crashes, full disks, a locked
-# database, edit storms, hostile clients; its mount tests need root), and the panel in
-# headless Chromium.
+# database, edit storms, hostile clients; its mount tests need root), the panel in
+# headless Chromium, and the .deb (a release build, packed, installed and run from /tmp as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
@@ -40,6 +40,10 @@ echo "== swift test (storage suite on SQLite and PostgreSQL; the rest on SQLite)
 swift test
 echo "== swift test: HTTP, tracker and generator suites again, on PostgreSQL"
 ATTENDIFY_TEST_BACKEND=postgres swift test --skip-build --filter "ServerTests|EdgeTrackerTests|GeneratorTests"
+echo "== release build and Debian package (scripts/build-deb.sh; Tests/interop/test_deb_package.py installs it)"
+rm -f .build/deb/attendify_*.deb
+ATTENDIFY_DEB=$(scripts/build-deb.sh --out .build/deb)
+export ATTENDIFY_DEB
 echo "== interoperability, end-to-end, fault-injection and browser tests (pytest)"
 export ATTENDIFY_BIN="$PWD/.build/debug/attendify"
 .venv/bin/python -m pytest -q -p no:cacheprovider Tests/interop Tests/faults Tests/browser

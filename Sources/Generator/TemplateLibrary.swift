@@ -2,14 +2,19 @@ import Assets
 import Foundation
 import Mustache
 
-/// The parsed Mustache templates, loaded once at start-up from `Templates/`.
+/// The parsed Mustache templates, loaded once at start-up: from a folder (`--templates`) or from
+/// the copy of `Templates/` embedded in the binary when it was built.
 public struct TemplateLibrary: Sendable {
     let mustache: MustacheLibrary
     /// Names of the loaded templates (file names without `.mustache`).
     public let names: [String]
+    /// Where they came from, for messages: the folder's path, or `embedded Templates/`.
+    public let origin: String
 
     /// Templates every start-up requires; a missing one stops the process with a clear message.
     public static let requiredTemplates = ["widget", "event"]
+    /// How `origin` reads for the embedded copy.
+    public static let embeddedOrigin = "embedded Templates/"
 
     public enum LoadError: Error, CustomStringConvertible {
         case missingDirectory(String)
@@ -19,11 +24,17 @@ public struct TemplateLibrary: Sendable {
         public var description: String {
             switch self {
             case .missingDirectory(let path):
-                "template folder \(path) does not exist (pass --templates or set ATTENDIFY_TEMPLATES)"
+                "template folder \(path) does not exist (pass --templates or set ATTENDIFY_TEMPLATES to a folder, or neither for the embedded templates)"
             case .missingTemplate(let name, let directory): "template \(name).mustache is missing from \(directory)"
             case .parse(let file, let line, let column, let message): "\(file):\(line):\(column): \(message)"
             }
         }
+    }
+
+    /// The templates of a folder, or the embedded ones when `directory` is nil.
+    public static func load(directory: String?) async throws -> TemplateLibrary {
+        guard let directory else { return try loadEmbedded() }
+        return try await load(directory: directory)
     }
 
     public static func load(directory given: String) async throws -> TemplateLibrary {
@@ -46,17 +57,39 @@ public struct TemplateLibrary: Sendable {
             .map { String($0.dropLast(".mustache".count)) }
         // A folder of one's own templates from before a page existed (say, the widget only)
         // keeps working: what it lacks comes from the templates built into the binary.
+        try registerEmbedded(into: &library, names: &names)
+        return try checked(library, names: names.sorted(), origin: directory)
+    }
+
+    /// The `Templates/*.mustache` files embedded in the binary (module `Assets`), named as the
+    /// folder loader names them, so an installed binary renders exactly what its checkout did.
+    public static func loadEmbedded() throws -> TemplateLibrary {
+        var library = MustacheLibrary()
+        var names: [String] = []
+        try registerEmbedded(into: &library, names: &names)
+        return try checked(library, names: names.sorted(), origin: embeddedOrigin)
+    }
+
+    /// Registers every embedded template whose name is not in `names` yet, and lists it there.
+    private static func registerEmbedded(into library: inout MustacheLibrary, names: inout [String]) throws {
         for path in Assets.paths(under: "Templates") where path.hasSuffix(".mustache") {
             let name = String(path.dropFirst("Templates/".count).dropLast(".mustache".count))
             guard !names.contains(name), let bytes = Assets.file(path) else { continue }
-            try library.register(String(decoding: bytes, as: UTF8.self), named: name)
+            do {
+                library.register(try MustacheTemplate(string: String(decoding: bytes, as: UTF8.self)), named: name)
+            } catch let error as MustacheTemplate.ParserError {
+                throw LoadError.parse(
+                    file: path, line: error.context.lineNumber, column: error.context.columnNumber, message: "\(error.error)")
+            }
             names.append(name)
         }
-        names.sort()
+    }
+
+    private static func checked(_ library: MustacheLibrary, names: [String], origin: String) throws -> TemplateLibrary {
         for name in requiredTemplates where library.getTemplate(named: name) == nil {
-            throw LoadError.missingTemplate(name: name, directory: directory)
+            throw LoadError.missingTemplate(name: name, directory: origin)
         }
-        return TemplateLibrary(mustache: library, names: names)
+        return TemplateLibrary(mustache: library, names: names, origin: origin)
     }
 
     func render(_ object: Any, template name: String) -> String? {

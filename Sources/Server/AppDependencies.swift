@@ -25,6 +25,7 @@ public struct AppDependencies: Sendable {
     {
         let database = try StorageEngine.open(config.databasePath, passwordFile: config.databasePasswordFile, logger: logger)
         let templates = try await TemplateLibrary.load(directory: config.templatesDirectory)
+        logger.info("templates loaded", metadata: ["from": "\(templates.origin)", "templates": "\(templates.names.joined(separator: ","))"])
         let generator = SiteGenerator(
             database: database, renderer: WidgetRenderer(templates: templates, uidHost: config.uidHost, publicBase: config.publicBase),
             publisher: Publisher(root: config.outputDirectory), logger: logger, now: now)

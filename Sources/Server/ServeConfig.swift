@@ -12,7 +12,8 @@ public struct ServeConfig: Sendable {
     /// File holding the PostgreSQL password when `databasePath` is a postgres:// URL.
     public var databasePasswordFile: String?
     public var outputDirectory: String
-    public var templatesDirectory: String
+    /// Folder of the Mustache templates; nil uses the copy of `Templates/` embedded in the binary.
+    public var templatesDirectory: String?
     /// Origin written into embed codes and used as the `.ics` UID host.
     public var publicURL: URL
     /// Whether `serve` rebuilds every event's files before it starts answering.
@@ -29,8 +30,9 @@ public struct ServeConfig: Sendable {
     public var bcryptCost: UInt8 = 12
     /// Password checks running or waiting at once before the API answers 503 (nil: the API's default).
     public var maximumPendingPasswordChecks: Int?
-    /// The organizer panel's static files, served at `/`.
-    public var panelDirectory = "./Panel"
+    /// Folder of the organizer panel's static files, served at `/`; nil serves the copy of
+    /// `Panel/` embedded in the binary.
+    public var panelDirectory: String?
 
     /// The API's settings derived from this config.
     public var api: APIConfig {
@@ -44,7 +46,7 @@ public struct ServeConfig: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./data/attendify.sqlite",
-        outputDirectory: String = "./out", templatesDirectory: String = "./Templates",
+        outputDirectory: String = "./out", templatesDirectory: String? = nil,
         publicURL: URL = URL(string: "http://127.0.0.1:8080")!, regenerateOnStart: Bool = true
     ) {
         self.host = host
@@ -54,6 +56,17 @@ public struct ServeConfig: Sendable {
         self.templatesDirectory = templatesDirectory
         self.publicURL = publicURL
         self.regenerateOnStart = regenerateOnStart
+    }
+
+    /// How the CLI picks the templates' and the panel's folder: the flag, else the environment
+    /// variable, else `local` (`./Templates`, `./Panel`: the documented default of a checkout)
+    /// when that folder exists in the working directory, else nil: the embedded copy. So an
+    /// installed binary works from any folder, and a checkout's folders still win where they are.
+    public static func assetFolder(flag: String?, environment: String?, local: String) -> String? {
+        if let chosen = flag ?? environment { return chosen }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: local, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        return local
     }
 
     /// Host part of the public URL: the right-hand side of every `.ics` UID.

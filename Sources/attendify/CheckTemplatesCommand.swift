@@ -9,12 +9,12 @@ struct CheckTemplatesCommand: AsyncParsableCommand {
         abstract: "Render every template with sample and hostile data and validate the HTML with libxml2.",
         discussion: "Prints template, sample, line and message for each problem and exits non-zero if there is any.")
 
-    @Option(help: "Folder of the Mustache templates (env ATTENDIFY_TEMPLATES; default ./Templates).")
+    @Option(help: ArgumentHelp(SiteOptions.templatesHelp))
     var templates: String?
 
     func run() async throws {
-        let directory = templates ?? Environment.value("ATTENDIFY_TEMPLATES") ?? "./Templates"
-        let library = try await TemplateLibrary.load(directory: directory)
+        let library = try await TemplateLibrary.load(directory: SiteOptions.templatesFolder(flag: templates))
+        let directory = library.origin
         let findings = TemplateCheck(templates: library).run()
         for finding in findings { print(finding) }
         guard findings.isEmpty else {

@@ -17,12 +17,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (env ATTENDIFY_HOST; default 127.0.0.1).")
     var host: String?
 
-    @Option(help: "Port to listen on (env ATTENDIFY_PORT; default 8080).")
+    @Option(help: "Port to listen on (env ATTENDIFY_PORT; default 8080). Without --public-url the site's origin is http://HOST:PORT.")
     var port: Int?
 
     @OptionGroup var origins: OriginOptions
 
-    @Option(help: "Folder of the organizer panel's static files (env ATTENDIFY_PANEL; default ./Panel).")
+    @Option(
+        help: """
+            Folder of the organizer panel's static files (env ATTENDIFY_PANEL; default ./Panel if that \
+            folder exists here, else the panel built into this binary).
+            """)
     var panel: String?
 
     @Flag(help: "Create a demo organizer and event (once) and print its widget and .ics URLs.")
@@ -35,11 +39,17 @@ struct ServeCommand: AsyncParsableCommand {
         if let port = try port ?? Environment.value("ATTENDIFY_PORT").map(Self.parsePort) {
             config.port = port
         }
+        if !site.publicURLGiven, config.port != 0, let url = Self.ownOrigin(host: config.host, port: config.port) {
+            // One process serves everything here, so its own address is the site's origin: the
+            // printed URLs, embed codes and the panel's API calls then work on any --port.
+            config.publicURL = url
+        }
         config.tracker = try trackerOptions.trackerConfig()
         config.metricsPort = try trackerOptions.resolvedMetricsPort()
         config.trustedProxies = config.tracker.trustedProxies
         config.allowedOrigins = origins.allowedOriginSet
-        config.panelDirectory = panel ?? Environment.value("ATTENDIFY_PANEL") ?? config.panelDirectory
+        config.panelDirectory = ServeConfig.assetFolder(
+            flag: panel, environment: Environment.value("ATTENDIFY_PANEL"), local: "./Panel")
         let logger = Logger(label: "attendify.serve")
         let dependencies = try await AppDependencies.build(config: config, logger: logger)
         if demo {
@@ -58,6 +68,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let app = try await buildApplication(config: config, dependencies: dependencies)
         try await app.runService()
+    }
+
+    /// http://HOST:PORT for the listening address (a wildcard address as 127.0.0.1).
+    static func ownOrigin(host: String, port: Int) -> URL? {
+        let shown = ["0.0.0.0", "::", "[::]", ""].contains(host) ? "127.0.0.1" : host
+        let bracketed = shown.contains(":") && !shown.hasPrefix("[") ? "[\(shown)]" : shown
+        return URL(string: "http://\(bracketed):\(port)")
     }
 
     static func parsePort(_ text: String) throws -> Int {

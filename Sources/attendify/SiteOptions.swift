@@ -10,7 +10,7 @@ struct SiteOptions: ParsableArguments {
     @Option(help: "Folder the generated public files go to (env ATTENDIFY_OUT; default ./out).")
     var out: String?
 
-    @Option(help: "Folder of the Mustache templates (env ATTENDIFY_TEMPLATES; default ./Templates).")
+    @Option(help: ArgumentHelp(SiteOptions.templatesHelp))
     var templates: String?
 
     @Option(
@@ -25,6 +25,18 @@ struct SiteOptions: ParsableArguments {
     }
 
     private var resolvedPublicURLText: String? { publicURL ?? Environment.value("ATTENDIFY_PUBLIC_URL") }
+    /// Whether --public-url or ATTENDIFY_PUBLIC_URL named one (else the config keeps its default).
+    var publicURLGiven: Bool { resolvedPublicURLText != nil }
+
+    static let templatesHelp = """
+        Folder of the Mustache templates (env ATTENDIFY_TEMPLATES; default ./Templates if that folder \
+        exists here, else the templates built into this binary).
+        """
+
+    /// `--templates`, else ATTENDIFY_TEMPLATES, else ./Templates where it exists, else nil (embedded).
+    static func templatesFolder(flag: String?) -> String? {
+        ServeConfig.assetFolder(flag: flag, environment: Environment.value("ATTENDIFY_TEMPLATES"), local: "./Templates")
+    }
 
     static func parseOrigin(_ text: String) -> URL? {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
@@ -38,7 +50,7 @@ struct SiteOptions: ParsableArguments {
         config.databasePath = database.location
         config.databasePasswordFile = database.resolvedPasswordFile
         config.outputDirectory = out ?? Environment.value("ATTENDIFY_OUT") ?? config.outputDirectory
-        config.templatesDirectory = templates ?? Environment.value("ATTENDIFY_TEMPLATES") ?? config.templatesDirectory
+        config.templatesDirectory = Self.templatesFolder(flag: templates)
         if let text = resolvedPublicURLText, let url = Self.parseOrigin(text) { config.publicURL = url }
     }
 }
