@@ -15,8 +15,9 @@ struct EventPageView {
     /// JSON-LD, escaped so no text can end the script element (see `EventStructuredData`).
     var structuredData: String
 
-    init(item: PublishableEvent, settings: WidgetSettings, now: Date, publicBase: String) {
-        widget = WidgetView(event: item.event, settings: settings, now: now)
+    /// `widget` is the event's own widget view (the renderer has just built it for the widget).
+    init(item: PublishableEvent, widget: WidgetView, settings: WidgetSettings, publicBase: String) {
+        self.widget = widget
         pageURL = publicBase + SitePaths.pagePath(item.event.publicID)
         indexable = settings.allowIndexing
         let description = widget.description.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -31,7 +31,10 @@ public struct WidgetRenderer: Sendable {
     /// previews of unsaved settings pass false, so an organizer's own looks count nothing.
     /// `placement` puts its key in both, so its traffic is attributed to it.
     public func widgetHTML(event: Event, settings: WidgetSettings, now: Date, placement: PublicID? = nil, counted: Bool = true) throws -> String {
-        let view = WidgetView(event: event, settings: settings, now: now, placement: placement, counted: counted)
+        try widgetHTML(WidgetView(event: event, settings: settings, now: now, placement: placement, counted: counted))
+    }
+
+    private func widgetHTML(_ view: WidgetView) throws -> String {
         guard let html = templates.render(view, template: "widget") else {
             throw RenderError.templateFailed("widget")
         }
@@ -40,7 +43,12 @@ public struct WidgetRenderer: Sendable {
 
     /// The event page, `/e/{id}`, in the settings' language.
     public func pageHTML(_ item: PublishableEvent, settings: WidgetSettings, now: Date) throws -> String {
-        let view = EventPageView(item: item, settings: settings, now: now, publicBase: publicBase)
+        try pageHTML(item, widget: WidgetView(event: item.event, settings: settings, now: now), settings: settings)
+    }
+
+    /// The page shows what the event's own widget shows: the same view, already built.
+    private func pageHTML(_ item: PublishableEvent, widget: WidgetView, settings: WidgetSettings) throws -> String {
+        let view = EventPageView(item: item, widget: widget, settings: settings, publicBase: publicBase)
         guard let html = templates.render(view, template: "event") else {
             throw RenderError.templateFailed("event")
         }
@@ -66,8 +74,9 @@ public struct WidgetRenderer: Sendable {
         let variants: [WidgetLanguage?] = settings.followsVisitorLanguage ? [nil] + WidgetLanguage.allCases : [nil]
         for language in variants {
             let speaking = language.map(settings.speaking) ?? settings
-            try add(try widgetHTML(event: event, settings: speaking, now: now), in: SitePaths.widgetDirectory(event.publicID), language)
-            try add(try pageHTML(item, settings: speaking, now: now), in: SitePaths.pageDirectory(event.publicID), language)
+            let view = WidgetView(event: event, settings: speaking, now: now)
+            try add(try widgetHTML(view), in: SitePaths.widgetDirectory(event.publicID), language)
+            try add(try pageHTML(item, widget: view, settings: speaking), in: SitePaths.pageDirectory(event.publicID), language)
             // Each placement: the same widget, its links and beacon carrying the placement's key.
             for placement in item.placements {
                 let html = try widgetHTML(event: event, settings: speaking, now: now, placement: placement.key)

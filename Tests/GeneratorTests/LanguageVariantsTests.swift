@@ -112,6 +112,18 @@ import Testing
         #expect(!html.contains("<img src=x"))
     }
 
+    /// Every control character, quotes, backslashes and the line separators come back exactly.
+    @Test func structuredDataStringsRoundTrip() throws {
+        let text = String((0..<32).map { Character(Unicode.Scalar($0)!) }) + "\"\\/<>&\u{2028}\u{2029}é🎉"
+        let literal = EventStructuredData.string(text)
+        #expect(!literal.contains("<") && !literal.contains(">") && !literal.contains("&"))
+        let parsed = try JSONSerialization.jsonObject(with: Data("[\(literal)]".utf8)) as? [String]
+        #expect(parsed == [text])
+        let zone = TimeZone(identifier: "America/St_Johns")!
+        #expect(EventStructuredData.timestamp(GeneratorFixtures.start, zone: zone) == "2054-12-01T11:30:00-03:30")
+        #expect(EventStructuredData.timestamp(GeneratorFixtures.start, zone: TimeZone(identifier: "UTC")!) == "2054-12-01T15:00:00Z")
+    }
+
     @Test func cancelledEventsSayCancelled() async throws {
         var event = GeneratorFixtures.event()
         event.status = .cancelled
