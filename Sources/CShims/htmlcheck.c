@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <ctype.h>
+#include <pthread.h>
 
 typedef struct {
     attendify_html_problem *items;
@@ -82,8 +83,14 @@ static void check_safety(problem_list *list, xmlNodePtr node) {
     }
 }
 
+// libxml2 must be initialised once before threads use it: two first parsers at once deadlocked
+// in xmlDictCreate's lazily made random-seed mutex (seen with several template checks at start).
+static pthread_once_t libxml_once = PTHREAD_ONCE_INIT;
+static void initialize_libxml(void) { xmlInitParser(); }
+
 int attendify_html_check(const char *html, size_t length, const char *const *allowed_tags,
                          attendify_html_problem **problems) {
+    pthread_once(&libxml_once, initialize_libxml);
     problem_list list = {0};
     list.allowed_tags = allowed_tags;
     htmlParserCtxtPtr context = htmlNewParserCtxt();
