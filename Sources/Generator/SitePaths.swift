@@ -4,18 +4,13 @@ import Core
 /// mirrors the file layout, so Nginx and `attendify serve` map one to the other without logic.
 public enum SitePaths {
     public static func widgetDirectory(_ id: PublicID) -> String { "widget/event/\(id.rawValue)" }
-    public static func widgetHTML(_ id: PublicID) -> String { "\(widgetDirectory(id))/index.html" }
-    public static func widgetGzip(_ id: PublicID) -> String { "\(widgetDirectory(id))/index.html.gz" }
+    public static func widgetHTML(_ id: PublicID) -> String { variantHTML(in: widgetDirectory(id), nil) }
     /// A placement's own widget, inside its event's folder (removing the event removes it too).
     public static func placementDirectory(_ id: PublicID, _ key: PublicID) -> String { "\(widgetDirectory(id))/\(key.rawValue)" }
-    public static func placementHTML(_ id: PublicID, _ key: PublicID) -> String { "\(placementDirectory(id, key))/index.html" }
-    public static func placementGzip(_ id: PublicID, _ key: PublicID) -> String { "\(placementDirectory(id, key))/index.html.gz" }
     /// The shareable event page, `/e/{id}`: a folder of its own, like the widget.
     public static func pageDirectory(_ id: PublicID) -> String { "e/\(id.rawValue)" }
     /// The event page's URL path (the folder's `index.html`, or a language variant of it).
     public static func pagePath(_ id: PublicID) -> String { "/e/\(id.rawValue)" }
-    public static func pageHTML(_ id: PublicID) -> String { "\(pageDirectory(id))/index.html" }
-    public static func pageGzip(_ id: PublicID) -> String { "\(pageDirectory(id))/index.html.gz" }
     /// One language's variant of a page in `folder` (a widget's, a placement's, the event page's):
     /// `index.de.html`. An `auto` widget has one per language beside `index.html`, the fallback.
     public static func variantHTML(in folder: String, _ language: WidgetLanguage?) -> String {

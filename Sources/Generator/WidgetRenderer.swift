@@ -31,7 +31,8 @@ public struct WidgetRenderer: Sendable {
     /// previews of unsaved settings pass false, so an organizer's own looks count nothing.
     /// `placement` puts its key in both, so its traffic is attributed to it.
     public func widgetHTML(event: Event, settings: WidgetSettings, now: Date, placement: PublicID? = nil, counted: Bool = true) throws -> String {
-        try widgetHTML(WidgetView(event: event, settings: settings, now: now, placement: placement, counted: counted))
+        let view = WidgetView(event: event, settings: settings, now: now, counted: counted)
+        return try widgetHTML(placement.map(view.placed) ?? view)
     }
 
     private func widgetHTML(_ view: WidgetView) throws -> String {
@@ -79,8 +80,7 @@ public struct WidgetRenderer: Sendable {
             try add(try pageHTML(item, widget: view, settings: speaking), in: SitePaths.pageDirectory(event.publicID), language)
             // Each placement: the same widget, its links and beacon carrying the placement's key.
             for placement in item.placements {
-                let html = try widgetHTML(event: event, settings: speaking, now: now, placement: placement.key)
-                try add(html, in: SitePaths.placementDirectory(event.publicID, placement.key), language)
+                try add(try widgetHTML(view.placed(at: placement.key)), in: SitePaths.placementDirectory(event.publicID, placement.key), language)
             }
         }
         return files

@@ -74,8 +74,8 @@ struct WidgetView {
     static let lightDefaults = Palette(background: "#ffffff", text: "#111827", muted: "#4b5563", accent: "#1d4ed8", onAccent: "#ffffff")
     static let darkDefaults = Palette(background: "#111827", text: "#f9fafb", muted: "#d1d5db", accent: "#93c5fd", onAccent: "#000000")
 
-    init(event: Event, settings: WidgetSettings, now: Date, placement: PublicID? = nil, counted: Bool = true) {
-        let suffix = placement.map { "/\($0.rawValue)" } ?? ""
+    /// The event's own widget; `placed(at:)` turns it into a placement's.
+    init(event: Event, settings: WidgetSettings, now: Date, counted: Bool = true) {
         let strings = WidgetStrings.for(settings.language)
         // A series shows its next session (the last one once all are over).
         let (phase, session) = event.moment(at: now)
@@ -107,7 +107,7 @@ struct WidgetView {
         buttons = offered.map { type in
             // The .ics and webcal:// open in the visitor's own calendar app, not in a tab.
             Button(
-                type: type.rawValue, label: settings.label(for: type), href: "/track/\(event.publicID.rawValue)/\(type.rawValue)\(suffix)",
+                type: type.rawValue, label: settings.label(for: type), href: "/track/\(event.publicID.rawValue)/\(type.rawValue)",
                 newTab: type != .ics && type != .subscribeWebcal)
         }
         showButtons = !buttons.isEmpty
@@ -138,7 +138,21 @@ struct WidgetView {
         outline = settings.buttonStyle == .outline
         radius = settings.borderRadius
         fontStack = settings.font.cssStack
-        beaconURL = counted ? "/track/\(event.publicID.rawValue)/view\(suffix)" : ""
+        beaconURL = counted ? "/track/\(event.publicID.rawValue)/view" : ""
+    }
+
+    /// The same widget for one placement: its track links and view beacon carry the placement's
+    /// key as a last path segment. Derived, so the dates, rule and colours are worked out once
+    /// per event and language rather than once per placement.
+    func placed(at key: PublicID) -> WidgetView {
+        var view = self
+        view.buttons = buttons.map { button in
+            var placed = button
+            placed.href += "/\(key.rawValue)"
+            return placed
+        }
+        if counted { view.beaconURL += "/\(key.rawValue)" }
+        return view
     }
 
     /// The session shown, for the event page's structured data.

@@ -27,7 +27,7 @@ public struct AppDependencies: Sendable {
         let templates = try await TemplateLibrary.load(directory: config.templatesDirectory)
         logger.info("templates loaded", metadata: ["from": "\(templates.origin)", "templates": "\(templates.names.joined(separator: ","))"])
         let generator = SiteGenerator(
-            database: database, renderer: WidgetRenderer(templates: templates, uidHost: config.uidHost, publicBase: config.publicBase),
+            database: database, renderer: WidgetRenderer(templates: templates, uidHost: config.uidHost, publicBase: config.api.publicBase),
             publisher: Publisher(root: config.outputDirectory), logger: logger, now: now)
         return AppDependencies(database: database, templates: templates, generator: generator, logger: logger, now: now)
     }

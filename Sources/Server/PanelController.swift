@@ -100,10 +100,6 @@ struct PanelFile: Sendable {
 
     /// If-None-Match (RFC 9110: weak comparison) names this file's tag, or `*`.
     func matches(_ ifNoneMatch: String?) -> Bool {
-        guard let ifNoneMatch else { return false }
-        return ifNoneMatch.split(separator: ",").contains { candidate in
-            let tag = candidate.trimmingCharacters(in: .whitespaces)
-            return tag == "*" || tag == etag || tag == "W/\(etag)"
-        }
+        ifNoneMatch.map { StaticFile.ifNoneMatch($0, names: etag) } ?? false
     }
 }

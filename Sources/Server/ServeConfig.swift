@@ -71,9 +71,4 @@ public struct ServeConfig: Sendable {
 
     /// Host part of the public URL: the right-hand side of every `.ics` UID.
     public var uidHost: String { publicURL.host ?? "localhost" }
-    /// The public URL without a trailing slash: the start of every absolute public link.
-    public var publicBase: String {
-        let text = publicURL.absoluteString
-        return text.hasSuffix("/") ? String(text.dropLast()) : text
-    }
 }

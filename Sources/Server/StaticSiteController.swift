@@ -144,13 +144,18 @@ struct StaticFile {
         return Response(status: .ok, headers: headers, body: body)
     }
 
+    /// If-None-Match (RFC 9110: weak comparison) lists `etag`, or is `*`.
+    static func ifNoneMatch(_ header: String, names etag: String) -> Bool {
+        header.split(separator: ",").contains { candidate in
+            let tag = candidate.trimmingCharacters(in: .whitespaces)
+            return tag == "*" || tag == etag || tag == "W/\(etag)"
+        }
+    }
+
     /// RFC 9110: If-None-Match wins over If-Modified-Since when both are present.
     private func isNotModified(_ request: Request) -> Bool {
         if let tags = request.headers[.ifNoneMatch] {
-            return tags.split(separator: ",").contains { candidate in
-                let tag = candidate.trimmingCharacters(in: .whitespaces)
-                return tag == "*" || tag == etag || tag == "W/\(etag)"
-            }
+            return Self.ifNoneMatch(tags, names: etag)
         }
         if let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse) {
             return modified <= since

@@ -60,9 +60,7 @@ public struct HexColor: Equatable, Hashable, Sendable, CustomStringConvertible {
 
     /// Black or white, whichever reads better on this colour: the text colour of a filled button.
     public var readableTextColor: HexColor {
-        let black = HexColor(red: 0, green: 0, blue: 0)
-        let white = HexColor(red: 255, green: 255, blue: 255)
-        return contrastRatio(with: white) >= contrastRatio(with: black) ? white : black
+        contrastRatio(with: Self.white) >= contrastRatio(with: Self.black) ? Self.white : Self.black
     }
 
     public static let minimumTextContrast = 4.5
