@@ -81,6 +81,20 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
+        // Talking to other people's servers: SMTP (and the mail-drop folder) and webhook POSTs,
+        // with the SSRF rules. Knows nothing of the domain, the database or HTTP routing.
+        .target(
+            name: "Outbound",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"]
+        ),
         .target(
             name: "API",
             dependencies: [
@@ -98,7 +112,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Core", "Storage", "Generator", "EdgeTracker", "API", "Assets",
+                "Core", "Storage", "Generator", "EdgeTracker", "API", "Assets", "Outbound",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -137,6 +151,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "OutboundTests", dependencies: ["Outbound", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Core", "Storage", "Generator", "TestSupport"]),
     ]
 )

@@ -1,0 +1,2 @@
+// Replaced by the transports (issue 15).
+enum OutboundPlaceholder {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import Outbound
+
+@Test func placeholder() { #expect(Bool(true)) }
