@@ -1,12 +1,16 @@
 // The panel's entry point: the shell (navigation, language), a hash router, and the session
 // check. Every screen is a module under modules/views.
+// First of all: a mail link's token leaves the address bar before anything else runs.
+import "./modules/linktoken.js";
 import { api, ApiError } from "./modules/api.js";
 import { h } from "./modules/dom.js";
 import { LANGUAGES, direction, language, setLanguage, t } from "./modules/i18n.js";
 import { describe, toast } from "./modules/ui.js";
-import { signInView, signUpView } from "./modules/views/auth.js";
+import { accountView } from "./modules/views/account.js";
+import { confirmEmailView, forgotPasswordView, resetPasswordView, signInView, signUpView } from "./modules/views/auth.js";
 import { eventView } from "./modules/views/event.js";
 import { eventsView } from "./modules/views/events.js";
+import { integrationsView } from "./modules/views/integrations.js";
 import { overviewView } from "./modules/views/overview.js";
 import { settingsView } from "./modules/views/settings.js";
 
@@ -39,6 +43,8 @@ function renderShell() {
     h("a", { href: "#/overview", id: "nav-overview" }, t("navOverview")),
     h("a", { href: "#/events/new", id: "nav-new-event" }, t("navNew")),
     h("a", { href: "#/settings", id: "nav-settings" }, t("navSettings")),
+    h("a", { href: "#/integrations", id: "nav-integrations" }, t("navIntegrations")),
+    h("a", { href: "#/account", id: "nav-account" }, t("navAccount")),
     h("button", { type: "button", id: "nav-signout", class: "link", onclick: signOut }, t("navSignOut")),
   ] : [
     h("a", { href: "#/signin", id: "nav-signin" }, t("signIn")),
@@ -67,11 +73,45 @@ async function signedIn() {
   navigate("#/events");
 }
 
+/** After the session ended on the server (this session revoked, the account deleted). */
+function signedOutByServer(message) {
+  user = null;
+  toast(message);
+  navigate("#/signin");
+}
+
+/** Re-reads who is signed in (a password reset signs every session of that account out). */
+async function refreshSession() {
+  try {
+    ({ user } = await api("GET", "/api/auth/session"));
+  } catch {
+    user = null;
+  }
+}
+
+/** Screens a mail's link opens, or that lead there: they work signed in or not. */
+const PUBLIC_ROUTES = {
+  "#/forgot-password": () => forgotPasswordView(main),
+  "#/reset-password": () => resetPasswordView(main, {
+    onReset: async () => {
+      await refreshSession();
+      navigate("#/signin");
+    },
+  }),
+  "#/confirm-email": () => confirmEmailView(main, {
+    onConfirmed: async () => {
+      await refreshSession();
+      renderShell();
+    },
+  }),
+};
+
 async function route() {
   const hash = location.hash || "#/events";
   renderShell();
   try {
     if (hash === "#/signup") return signUpView(main, { onSignedIn: signedIn });
+    if (Object.hasOwn(PUBLIC_ROUTES, hash)) return await PUBLIC_ROUTES[hash]();
     if (hash === "#/signin" || !user) {
       if (!user && hash !== "#/signin") {
         location.replace("#/signin");
@@ -85,6 +125,8 @@ async function route() {
     const match = /^#\/events\/(\d+)$/.exec(hash);
     if (match) return await eventView(main, { id: Number(match[1]), navigate });
     if (hash === "#/settings") return await settingsView(main);
+    if (hash === "#/account") return await accountView(main, { onSignedOut: signedOutByServer });
+    if (hash === "#/integrations") return await integrationsView(main);
     main.replaceChildren(h("p", { class: "card" }, t("notFound")));
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
