@@ -151,7 +151,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "OutboundTests", dependencies: ["Outbound", "TestSupport"]),
+        // No TestSupport: it would pull Core and Storage (GRDB, PostgresNIO) into a target that needs neither.
+        .testTarget(
+            name: "OutboundTests",
+            dependencies: [
+                "Outbound",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Core", "Storage", "Generator", "TestSupport"]),
     ]
 )

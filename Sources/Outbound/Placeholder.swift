@@ -1,2 +1,0 @@
-// Replaced by the transports (issue 15).
-enum OutboundPlaceholder {}

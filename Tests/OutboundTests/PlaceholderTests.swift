@@ -1,4 +1,0 @@
-import Testing
-@testable import Outbound
-
-@Test func placeholder() { #expect(Bool(true)) }
