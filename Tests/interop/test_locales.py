@@ -1,7 +1,8 @@
 """The language files `Panel/locales/{code}.json` (issue 14) are complete and consistent.
 
 `en.json` is the reference. Every file must parse, carry `meta` with its own code, its native
-name and its writing direction, and hold in each section exactly English's keys; a pluralised
+name and its writing direction, and hold in each section (`panel`, `widget`, and since issue 15
+`mail`, the server's mails, whose English is SPEC's word for word) exactly English's keys; a pluralised
 text (`key_one`, `key_few`, ...) is compared by its base key, and each base must have exactly the
 CLDR categories that babel lists for the language plus `other` (the panel picks one with
 Intl.PluralRules, the server with ICU: both CLDR). No text may be empty, and every `{placeholder}`
@@ -156,6 +157,43 @@ def test_every_language_file_is_complete():
     assert not problems, "\n".join(problems)
 
 
+# The server's mails (issue 15, SPEC "Mail keys"): exactly these keys, these English texts.
+MAIL_KEYS = {
+    "resetSubject": "Reset your Attendify password",
+    "resetIntro": "Someone asked to reset the password of the Attendify account {email}.",
+    "resetAction": "Choose a new password",
+    "resetExpiry": "The link works once, within one hour.",
+    "resetIgnore": "If it was not you, ignore this mail: your password stays as it is.",
+    "emailSubject": "Confirm your new e-mail address",
+    "emailIntro": "Confirm that {email} is the new address of your Attendify account.",
+    "emailAction": "Confirm this address",
+    "emailExpiry": "The link works once, within 24 hours.",
+    "emailIgnore": "If you did not ask for this, ignore this mail: nothing changes.",
+    "emailChangedSubject": "Your Attendify e-mail address was changed",
+    "emailChangedBody": ("The address of your Attendify account is now {email}. If you did not do this, reset your "
+                         "password at once."),
+    "passwordChangedSubject": "Your Attendify password was changed",
+    "passwordChangedBody": ("The password of your Attendify account {email} was changed and its other sessions were "
+                            "signed out. If you did not do this, reset your password at once."),
+    "linkFallback": "If the button does not work, open this address:",
+    "signature": "— Attendify",
+}
+
+
+def test_the_mail_section_is_the_spec_s():
+    """English's mail section is SPEC's, key for key and word for word; every language has the
+    same keys (problems_of checks them like the other sections), none of them plural, and keeps
+    each {placeholder} of the English text exactly (a placeholder the server does not fill
+    would be mailed as it stands)."""
+    english = json.loads((LOCALES / "en.json").read_text(encoding="utf-8"))["mail"]
+    assert english == MAIL_KEYS
+    for code in LANGUAGES:
+        mail = json.loads((LOCALES / f"{code}.json").read_text(encoding="utf-8"))["mail"]
+        assert set(mail) == set(MAIL_KEYS), code
+        for key, text in mail.items():
+            assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(MAIL_KEYS[key])), (code, key, text)
+
+
 def test_the_panel_lists_the_same_languages():
     """The panel's picker (modules/i18n.js) names the same 14 codes, names and directions."""
     source = (REPO / "Panel" / "modules" / "i18n.js").read_text(encoding="utf-8")
@@ -201,6 +239,19 @@ def broken_copies():
         base = plural_base(first_plural(document["panel"]))[0]
         document["panel"][f"{base}_few"] = "Tage"
 
+    def drop_mail_key(document):
+        document["mail"].pop("resetAction")
+
+    def lost_mail_placeholder(document):
+        # The server fills {email} in; a translation without it would mail a sentence about nobody.
+        document["mail"]["resetIntro"] = "Jemand möchte das Passwort zurücksetzen."
+
+    def empty_mail_text(document):
+        document["mail"]["signature"] = ""
+
+    def no_mail_section(document):
+        document.pop("mail")
+
     def wrong_direction(document):
         document["meta"]["dir"] = "ltr"
 
@@ -224,6 +275,10 @@ def broken_copies():
         ("{n} missing where a category holds many numbers", edit("pl", lost_count)),
         ("a CLDR category missing", edit("uk", missing_category)),
         ("a category the language does not have", edit("de", extra_category)),
+        ("a mail key missing", edit("it", drop_mail_key)),
+        ("a mail placeholder missing", edit("de", lost_mail_placeholder)),
+        ("an empty mail text", edit("ja", empty_mail_text)),
+        ("a language without the mail section", edit("he", no_mail_section)),
         ("Arabic marked left-to-right", edit("ar", wrong_direction)),
         ("a file naming another code", edit("cs", wrong_code)),
         ("a file that does not parse", not_json),
