@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "Core", "Generator",
+                "Core", "Generator", "Outbound",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -124,7 +124,7 @@ let package = Package(
         .executableTarget(
             name: "attendify",
             dependencies: [
-                "Core", "Storage", "Generator", "Server", "EdgeTracker",
+                "Core", "Storage", "Generator", "Server", "EdgeTracker", "Outbound",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),

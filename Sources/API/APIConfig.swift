@@ -24,6 +24,19 @@ public struct APIConfig: Sendable {
     /// Registrations allowed per client address in `registrationWindow`.
     public var registrationsPerClient = 10
     public var registrationWindow: TimeInterval = 3_600
+    /// Wrong passwords allowed per account in `loginWindow` when confirming a change
+    /// (password, e-mail, deletion): a stolen session cannot guess its way to the password.
+    public var reauthenticationFailuresPerUser = 5
+    /// Reset mails per address and per client in `passwordResetWindow`: nobody can flood an inbox.
+    public var passwordResetsPerEmail = 3
+    public var passwordResetsPerClient = 20
+    public var passwordResetWindow: TimeInterval = 3_600
+    /// Personal API tokens and webhooks an organizer may have.
+    public var maximumTokensPerUser = 50
+    public var maximumWebhooksPerUser = 20
+    /// Webhooks may target loopback and private addresses (and plain http): an operator's
+    /// choice for receivers on their own network, and for tests.
+    public var webhooksAllowPrivate = false
     /// Proxies whose `X-Forwarded-For` names the real client (the Nginx in front).
     public var trustedProxies: Set<String> = []
 

@@ -18,6 +18,12 @@ public enum APIError: Error, Sendable {
     case validation([ValidationIssue])
     case rateLimited(retryAfter: Int)
     case invalidCredentials
+    /// Re-authentication failed: the password given to confirm an account change is wrong.
+    case wrongPassword
+    /// An API token without the scope this route needs.
+    case insufficientScope(APIScope)
+    /// Account management is for signed-in sessions, never for API tokens.
+    case sessionRequired
     case methodNotAllowed(allowed: [String])
     case unsupportedMediaType
     /// Try again shortly: the database is locked by another writer, or too many password checks wait.
@@ -29,7 +35,7 @@ public enum APIError: Error, Sendable {
         switch self {
         case .malformedBody: .badRequest
         case .unauthenticated, .invalidCredentials: .unauthorized
-        case .forbiddenOrigin: .forbidden
+        case .forbiddenOrigin, .wrongPassword, .insufficientScope, .sessionRequired: .forbidden
         case .notFound: .notFound
         case .emailTaken, .conflict: .conflict
         case .bodyTooLarge: .contentTooLarge
@@ -48,6 +54,9 @@ public enum APIError: Error, Sendable {
         case .unauthenticated: "Not signed in"
         case .invalidCredentials: "Wrong e-mail or password"
         case .forbiddenOrigin: "Cross-site request refused"
+        case .wrongPassword: "Wrong password"
+        case .insufficientScope: "Insufficient scope"
+        case .sessionRequired: "Session required"
         case .notFound: "Not found"
         case .emailTaken: "E-mail already registered"
         case .conflict(let title, _): title
@@ -68,6 +77,9 @@ public enum APIError: Error, Sendable {
         case .invalidCredentials: "The e-mail or the password is wrong."
         case .forbiddenOrigin:
             "A request that changes something must come from an allowed origin: the Origin header, when sent (and always with the session cookie), must be one."
+        case .wrongPassword: "The password is wrong; nothing was changed."
+        case .insufficientScope(let scope): "This API token lacks the \(scope.rawValue) scope this route needs."
+        case .sessionRequired: "API tokens cannot manage the account: sign in to the panel for this."
         case .notFound: "There is nothing here, or it is not yours."
         case .emailTaken: "An account with this e-mail already exists; sign in instead."
         case .conflict(_, let detail): detail

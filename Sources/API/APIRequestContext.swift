@@ -12,6 +12,8 @@ public protocol APIRequestContext: RequestContext, RemoteAddressRequestContext {
     var identity: User? { get set }
     /// True when the identity came from the session cookie (CSRF rules apply), false for a bearer token.
     var authenticatedByCookie: Bool { get set }
+    /// How the identity was proven: which session, or which API token with which scopes.
+    var grant: Grant? { get set }
 }
 
 extension APIRequestContext {

@@ -87,10 +87,7 @@ struct AuthController<Context: APIRequestContext>: Sendable {
         try database.createSession(userID: credentials.user.id, tokenHash: SessionToken.hash(token), now: issued, expiresAt: expires)
         var response = try JSONResponse.make(
             LoginResponse(token: token, expiresAt: RFC3339.format(expires), user: UserResponse(credentials.user)))
-        response.setCookie(
-            Cookie(
-                name: SessionToken.cookieName, value: token, maxAge: Int(config.sessionLifetime), path: "/",
-                secure: config.secureCookies, httpOnly: true, sameSite: .lax))
+        response.setCookie(SessionCookie.issued(token, config: config))
         return response
     }
 
@@ -111,8 +108,7 @@ struct AuthController<Context: APIRequestContext>: Sendable {
             try database.deleteSession(tokenHash: SessionToken.hash(token))
         }
         var response = Response(status: .noContent)
-        response.setCookie(
-            Cookie(name: SessionToken.cookieName, value: "", maxAge: 0, path: "/", secure: config.secureCookies, httpOnly: true, sameSite: .lax))
+        response.setCookie(SessionCookie.cleared(config: config))
         return response
     }
 }

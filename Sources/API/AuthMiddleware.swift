@@ -17,10 +17,17 @@ struct AuthMiddleware<Context: APIRequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let token = Self.bearerToken(request) {
-            context.identity = try lookup(token)
+            if APITokenSecret.looksValid(token) {
+                if let found = try database.apiToken(tokenHash: SessionToken.hash(token), now: now()) {
+                    context.identity = found.user
+                    context.grant = .token(id: found.token.id, scopes: Set(found.token.scopes))
+                }
+            } else {
+                try signIn(&context, sessionToken: token)
+            }
             context.authenticatedByCookie = false
         } else if let token = request.cookies[SessionToken.cookieName]?.value {
-            context.identity = try lookup(token)
+            try signIn(&context, sessionToken: token)
             context.authenticatedByCookie = context.identity != nil
         }
         if [.post, .put, .delete, .patch].contains(request.method) {
@@ -33,9 +40,10 @@ struct AuthMiddleware<Context: APIRequestContext>: RouterMiddleware {
         return try await next(request, context)
     }
 
-    private func lookup(_ token: String) throws -> User? {
-        guard SessionToken.looksValid(token) else { return nil }
-        return try database.user(sessionTokenHash: SessionToken.hash(token), now: now())
+    private func signIn(_ context: inout Context, sessionToken token: String) throws {
+        guard SessionToken.looksValid(token), let session = try database.session(tokenHash: SessionToken.hash(token), now: now()) else { return }
+        context.identity = session.user
+        context.grant = .session(id: session.sessionID)
     }
 
     /// The page that sent the request was served by this very host (e.g. the panel opened as

@@ -13,6 +13,8 @@ struct EventsController<Context: APIRequestContext>: Sendable {
     let config: APIConfig
     let now: @Sendable () -> Date
 
+    var webhooks: WebhookNotifier { WebhookNotifier(database: database, publicBase: config.publicBase, now: now) }
+
     static var defaultPageSize: Int { 20 }
     static var maximumPageSize: Int { 100 }
 
@@ -43,6 +45,7 @@ struct EventsController<Context: APIRequestContext>: Sendable {
             throw error
         }
         generator.syncFeedSoon(userID: user.id)
+        webhooks.notify(.eventCreated, event, logger: context.logger)
         return try JSONResponse.make(response(event), status: .created, headers: [.location: "/api/events/\(event.id)"])
     }
 
@@ -113,6 +116,7 @@ struct EventsController<Context: APIRequestContext>: Sendable {
             throw error
         }
         generator.syncFeedSoon(userID: user.id)
+        webhooks.notify(WebhookNotifier.type(updating: previous, to: updated), updated, logger: context.logger)
         return try JSONResponse.make(response(updated))
     }
 
@@ -130,6 +134,7 @@ struct EventsController<Context: APIRequestContext>: Sendable {
         // the row missing and removes instead, so the widget cannot come back.
         try generator.sync(eventID: deleted.id, publicID: deleted.publicID)
         generator.syncFeedSoon(userID: user.id)
+        webhooks.notify(.eventDeleted, deleted, logger: context.logger)
         return Response(status: .noContent)
     }
 

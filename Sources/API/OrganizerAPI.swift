@@ -21,10 +21,16 @@ public enum OrganizerAPI {
             .add(middleware: BlockingWorkMiddleware<Context>())
             .add(middleware: AuthMiddleware<Context>(database: database, allowedOrigins: config.allowedOrigins, now: now))
         let routes = RouteTable(group: group)
-        AuthController<Context>(
-            database: database, config: config, hasher: PasswordHasher(cost: config.bcryptCost, maximumPending: config.maximumPendingPasswordChecks), limits: AuthLimits(config: config),
-            now: now
-        ).addRoutes(to: routes)
+        let hasher = PasswordHasher(cost: config.bcryptCost, maximumPending: config.maximumPendingPasswordChecks)
+        AuthController<Context>(database: database, config: config, hasher: hasher, limits: AuthLimits(config: config), now: now)
+            .addRoutes(to: routes)
+        let account = AccountSupport(database: database, config: config, hasher: hasher, now: now)
+        PasswordController<Context>(support: account).addRoutes(to: routes)
+        EmailChangeController<Context>(support: account).addRoutes(to: routes)
+        SessionsController<Context>(database: database, config: config, now: now).addRoutes(to: routes)
+        AccountController<Context>(support: account, generator: generator).addRoutes(to: routes)
+        TokensController<Context>(database: database, config: config, now: now).addRoutes(to: routes)
+        WebhooksController<Context>(database: database, config: config, now: now).addRoutes(to: routes)
         let events = EventsController<Context>(database: database, generator: generator, config: config, now: now)
         events.addRoutes(to: routes)
         StatsController<Context>(database: database, events: events, now: now).addRoutes(to: routes)

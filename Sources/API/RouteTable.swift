@@ -3,7 +3,7 @@ import Hummingbird
 
 /// Registers API routes and remembers them, so a test can hold the router and `openapi.yaml`
 /// to the same list of (method, path).
-final class RouteTable<Context: RequestContext>: @unchecked Sendable {
+final class RouteTable<Context: APIRequestContext>: @unchecked Sendable {
     let group: RouterGroup<Context>
     private(set) var routes: [APIRoute] = []
     private var preflightPaths: Set<String> = []
@@ -22,7 +22,11 @@ final class RouteTable<Context: RequestContext>: @unchecked Sendable {
         // Hummingbird writes captures as `:name`; the spec (and this list) use `{name}`.
         let relative = path.dropFirst("/api".count)
         let routerPath = relative.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
-        group.on(RouterPath(routerPath), method: method, use: handler)
+        let access = RouteAccess.of(method: method, path: path)
+        group.on(RouterPath(routerPath), method: method) { request, context in
+            try access.check(context.grant)
+            return try await handler(request, context)
+        }
         methodsByPath[routerPath, default: []].append(method)
         // Every path answers CORS preflights; the CORS middleware fills in the headers.
         if preflightPaths.insert(routerPath).inserted {

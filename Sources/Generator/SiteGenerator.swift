@@ -136,7 +136,13 @@ public struct SiteGenerator: Sendable {
         for id in ids {
             do {
                 try sync(publicID: id)
-                if let owner = try database.feedOwner(publicID: id) { feeds[owner.userID] = owner.feedID }
+                if let owner = try database.feedOwner(publicID: id) {
+                    feeds[owner.userID] = owner.feedID
+                } else {
+                    // Names nothing any more: if it was an organizer's feed (the account was
+                    // deleted), its file goes too.
+                    try locks.withLock(id) { try publisher.removeFeed(id) }
+                }
             } catch {
                 logger.error("could not publish a changed event", metadata: ["public_id": "\(id.rawValue)", "error": "\(error)"])
                 failed.insert(id)
@@ -151,6 +157,13 @@ public struct SiteGenerator: Sendable {
             }
         }
         return failed
+    }
+
+    /// Removes every public file of an erased organizer: each event's and tombstone's files (the
+    /// rows are gone, so each sync removes) and their feed.
+    public func removeAccount(_ deleted: DeletedAccount) throws {
+        for id in deleted.publicIDs { try sync(publicID: id) }
+        try locks.withLock(deleted.feedID) { try publisher.removeFeed(deleted.feedID) }
     }
 
     /// Publishes an event known only by its id (`generate --event ID`, the demo).

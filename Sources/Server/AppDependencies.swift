@@ -17,6 +17,10 @@ public struct AppDependencies: Sendable {
     public var scheduler: LifecycleScheduler {
         LifecycleScheduler(database: database, generator: generator, interval: schedulerInterval, logger: logger, now: now)
     }
+    /// The mail and webhook dispatchers every API server runs.
+    func outboxService(config: ServeConfig) throws -> OutboxService {
+        try OutboxService(database: database, config: config.outbox, publicURL: config.publicURL, logger: logger, now: now)
+    }
     /// How often it looks for due work; tests shorten it.
     public var schedulerInterval: Duration = .seconds(10)
 

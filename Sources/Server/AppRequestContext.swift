@@ -10,6 +10,7 @@ public struct AppRequestContext: APIRequestContext {
     public let remoteAddress: SocketAddress?
     public var identity: User?
     public var authenticatedByCookie = false
+    public var grant: Grant?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -21,6 +21,7 @@ public func buildApplication(
     let host = config.host
     var services = tracker.backgroundServices
     services.append(LifecycleService(scheduler: dependencies.scheduler))
+    services.append(try dependencies.outboxService(config: config))
     if let metricsPort = config.metricsPort {
         services.append(tracker.metricsService(port: metricsPort, logger: logger))
     }
@@ -76,7 +77,7 @@ public func buildAPIApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
-        services: [LifecycleService(scheduler: dependencies.scheduler)],
+        services: [LifecycleService(scheduler: dependencies.scheduler), try dependencies.outboxService(config: config)],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? config.port
             logger.info("attendify api is ready on http://\(host):\(port)")

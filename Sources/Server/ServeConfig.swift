@@ -33,6 +33,8 @@ public struct ServeConfig: Sendable {
     /// Folder of the organizer panel's static files, served at `/`; nil serves the copy of
     /// `Panel/` embedded in the binary.
     public var panelDirectory: String?
+    /// Where mail goes and how webhooks are delivered.
+    public var outbox = OutboxConfig()
 
     /// The API's settings derived from this config.
     public var api: APIConfig {
@@ -41,6 +43,7 @@ public struct ServeConfig: Sendable {
         config.trustedProxies = trustedProxies
         config.bcryptCost = bcryptCost
         if let maximumPendingPasswordChecks { config.maximumPendingPasswordChecks = maximumPendingPasswordChecks }
+        config.webhooksAllowPrivate = outbox.webhooksAllowPrivate
         return config
     }
 

@@ -35,7 +35,7 @@ public enum SQLiteToPostgres {
 
     static let tables = [
         "users", "sessions", "events", "user_settings", "widget_interactions", "interaction_counts", "event_tombstones", "placements",
-        "widget_views", "traffic_hourly", "traffic_daily", "visitor_sketches", "visitor_secrets",
+        "widget_views", "traffic_hourly", "traffic_daily", "visitor_sketches", "visitor_secrets", "api_tokens", "webhooks",
     ]
     static let chunk = 5_000
 
@@ -150,6 +150,7 @@ public enum SQLiteToPostgres {
                 """)
         }
         try copyTraffic(db, into: connection)
+        try copyIntegrations(db, into: connection)
         try eachChunk(db, "SELECT event_id, bucket_start, interaction_type, count FROM interaction_counts", key: nil) { rows in
             try connection.run(
                 """
@@ -159,9 +160,37 @@ public enum SQLiteToPostgres {
                 """)
         }
         // New rows continue after the copied ids instead of colliding with them.
-        for table in ["users", "sessions", "events", "widget_interactions", "placements", "widget_views"] {
+        for table in ["users", "sessions", "events", "widget_interactions", "placements", "widget_views", "api_tokens", "webhooks"] {
             try connection.run(
                 "SELECT setval(pg_get_serial_sequence('\(unescaped: table)', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM \(unescaped: table)")
+        }
+    }
+
+    /// Personal API tokens and webhooks (migration v6), so scripts and receivers keep working
+    /// after the move. Mailed links and the outboxes are short-lived and not copied: stop the
+    /// old server once its outboxes are empty.
+    private static func copyIntegrations(_ db: GRDB.Database, into connection: PostgresConnection) throws {
+        try eachChunk(db, "SELECT id, user_id, name, scopes, token_hash, created_at, COALESCE(expires_at, -1) AS expires_at, COALESCE(last_used_at, -1) AS last_used_at FROM api_tokens") { rows in
+            try connection.run(
+                """
+                INSERT INTO api_tokens (id, user_id, name, scopes, token_hash, created_at, expires_at, last_used_at)
+                SELECT a, b, c, d, e, f, NULLIF(g, -1), NULLIF(h, -1) FROM unnest(\(rows.map { $0["id"] as Int64 })::BIGINT[],
+                \(rows.map { $0["user_id"] as Int64 })::BIGINT[], \(rows.map { $0["name"] as String })::TEXT[],
+                \(rows.map { $0["scopes"] as String })::TEXT[], \(rows.map { $0["token_hash"] as String })::TEXT[],
+                \(rows.map { $0["created_at"] as Int64 })::BIGINT[], \(rows.map { $0["expires_at"] as Int64 })::BIGINT[],
+                \(rows.map { $0["last_used_at"] as Int64 })::BIGINT[]) AS x(a, b, c, d, e, f, g, h)
+                """)
+        }
+        try eachChunk(db, "SELECT id, user_id, url, events, COALESCE(description, '') AS description, secret, created_at FROM webhooks") { rows in
+            try connection.run(
+                """
+                INSERT INTO webhooks (id, user_id, url, events, description, secret, created_at)
+                SELECT a, b, c, d, NULLIF(e, ''), f, g FROM unnest(\(rows.map { $0["id"] as Int64 })::BIGINT[],
+                \(rows.map { $0["user_id"] as Int64 })::BIGINT[], \(rows.map { $0["url"] as String })::TEXT[],
+                \(rows.map { $0["events"] as String })::TEXT[], \(rows.map { $0["description"] as String })::TEXT[],
+                \(rows.map { $0["secret"] as String })::TEXT[], \(rows.map { $0["created_at"] as Int64 })::BIGINT[])
+                AS x(a, b, c, d, e, f, g)
+                """)
         }
     }
 

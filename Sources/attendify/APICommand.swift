@@ -20,6 +20,7 @@ struct APICommand: AsyncParsableCommand {
 
     @OptionGroup var access: AccessOptions
     @OptionGroup var origins: OriginOptions
+    @OptionGroup var outbox: OutboxOptions
 
     func run() async throws {
         var config = ServeConfig(port: 8081)
@@ -28,6 +29,7 @@ struct APICommand: AsyncParsableCommand {
         if let port = try port ?? Environment.value("ATTENDIFY_PORT").map(ServeCommand.parsePort) { config.port = port }
         config.tracker.rateLimitsEnabled = access.rateLimitsEnabled
         config.allowedOrigins = origins.allowedOriginSet
+        try outbox.apply(to: &config)
         config.trustedProxies = access.trustedProxySet
         let logger = Logger(label: "attendify.api")
         let dependencies = try await AppDependencies.build(config: config, logger: logger)

@@ -21,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
 
     @OptionGroup var origins: OriginOptions
+    @OptionGroup var outbox: OutboxOptions
 
     @Option(
         help: """
@@ -48,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.metricsPort = try trackerOptions.resolvedMetricsPort()
         config.trustedProxies = config.tracker.trustedProxies
         config.allowedOrigins = origins.allowedOriginSet
+        try outbox.apply(to: &config)
         config.panelDirectory = ServeConfig.assetFolder(
             flag: panel, environment: Environment.value("ATTENDIFY_PANEL"), local: "./Panel")
         let logger = Logger(label: "attendify.serve")

@@ -77,6 +77,8 @@ PASSWORD = "correct horse battery staple"
 # The spec's own examples (LoginRequest/RegisterRequest) name this account; creating it lets the
 # examples phase reach login's 200 and register's 409 as well.
 EXAMPLE_EMAIL = "ann@example.com"
+SESSIONS_EMAIL = "sessions@example.com"
+DOOMED_SESSIONS = 8
 
 
 # --------------------------------------------------------------------------------------------
@@ -190,7 +192,20 @@ def organizer(server):
         status, created = call(port, "POST", "/api/events", {**event, "title": f"To be deleted {n}"}, tokens[0])
         assert status == 201, created
         doomed.append(created["id"])
-    return {"token": tokens[0], "logout_token": tokens[1], "event_id": main["id"], "doomed": doomed}
+    # DELETE /api/auth/sessions/{id} runs as another organizer with sessions of its own to lose:
+    # drawn from the event-id pool it would revoke this organizer's own session 1 (the token every
+    # other operation uses), and ids learnt from GET /api/auth/sessions name this organizer's.
+    status, _ = call(port, "POST", "/api/auth/register", {"email": SESSIONS_EMAIL, "password": PASSWORD})
+    assert status == 201
+    session_tokens = []
+    for _ in range(DOOMED_SESSIONS):
+        status, login = call(port, "POST", "/api/auth/login", {"email": SESSIONS_EMAIL, "password": PASSWORD})
+        assert status == 200, login
+        session_tokens.append(login["token"])
+    status, listed = call(port, "GET", "/api/auth/sessions", token=session_tokens[0])
+    assert status == 200, listed
+    return {"token": tokens[0], "logout_token": tokens[1], "event_id": main["id"], "doomed": doomed,
+            "sessions_token": session_tokens[0], "doomed_sessions": [s["id"] for s in listed["sessions"]]}
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,6 +259,14 @@ parameters = {{ "path.id" = {{ dictionary = "doomed_events", probability = 0.7 }
 [[operations]]
 include-operation-id = "logout"
 headers = {{ Authorization = {toml_string("Bearer " + organizer["logout_token"])} }}
+
+[dictionaries.doomed_sessions]
+values = [{", ".join(str(i) for i in organizer["doomed_sessions"])}]
+
+[[operations]]
+include-operation-id = "revokeSession"
+headers = {{ Authorization = {toml_string("Bearer " + organizer["sessions_token"])} }}
+parameters = {{ "path.id" = {{ dictionary = "doomed_sessions", probability = 0.7 }} }}
 """
     )
 

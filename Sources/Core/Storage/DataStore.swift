@@ -26,6 +26,87 @@ public protocol DataStore: AnyObject, Sendable {
     func user(sessionTokenHash: String, now: Date) throws -> User?
     func deleteSession(tokenHash: String) throws
 
+    // MARK: Account self-service
+
+    func user(id: Int64) throws -> User?
+    /// The user row with its password hash, for re-authentication.
+    func credentials(userID: Int64) throws -> Credentials?
+    /// A live session by the hash of its token, with its id (which the request's grant names).
+    func session(tokenHash: String, now: Date) throws -> SignedInSession?
+    /// The user's sessions still valid at `now`, newest first.
+    func sessions(userID: Int64, now: Date) throws -> [SessionInfo]
+    /// Ends one of the user's sessions; false when there is no such session of theirs.
+    func deleteSession(id: Int64, userID: Int64) throws -> Bool
+    /// Stores a new password hash; in the same transaction ends every session of the user but
+    /// `keepingSession` and voids every unused password-reset link.
+    func setPassword(userID: Int64, passwordHash: String, keepingSession: Int64?, now: Date) throws
+    /// Stores a mailed link by the hash of its token.
+    func createAccountToken(userID: Int64, purpose: AccountTokenPurpose, tokenHash: String, newEmail: String?, now: Date) throws
+    /// Redeems a mailed link once: deletes it and says whose it was; nil when unknown, used,
+    /// expired or made for another purpose.
+    func redeemAccountToken(tokenHash: String, purpose: AccountTokenPurpose, now: Date) throws -> RedeemedAccountToken?
+    /// Changes the sign-in address; throws `StorageError.emailTaken`, `.notFound`.
+    func setEmail(userID: Int64, email: String, now: Date) throws -> User
+    /// Erases the organizer and every row that is theirs, in every table, in one transaction.
+    /// Nil when there is no such user.
+    func deleteAccount(userID: Int64) throws -> DeletedAccount?
+
+    // MARK: Personal API tokens
+
+    /// Throws `StorageError.limitReached` when the user already has `limit` tokens.
+    func createAPIToken(userID: Int64, name: String, scopes: [APIScope], tokenHash: String, expiresAt: Date?, limit: Int, now: Date) throws -> APIToken
+    /// Newest first.
+    func apiTokens(userID: Int64) throws -> [APIToken]
+    func deleteAPIToken(id: Int64, userID: Int64) throws -> Bool
+    /// The owner of a live token and the token; notes its use (at most once a minute, so a busy
+    /// script does not turn every read into a write).
+    func apiToken(tokenHash: String, now: Date) throws -> (user: User, token: APIToken)?
+
+    // MARK: Mail outbox
+
+    /// Queues a mail; it stays until a transport accepts it. `userID` ties it to an account, so
+    /// deleting the account deletes it too.
+    func enqueueMail(_ mail: OutgoingMail, userID: Int64?, now: Date) throws
+    /// Leases up to `limit` due mails until `leaseUntil`: no other dispatcher gets them before.
+    func dueMail(now: Date, leaseUntil: Date, limit: Int) throws -> [QueuedMail]
+    /// A transport accepted it: forgotten.
+    func mailSent(id: Int64) throws
+    /// A failed attempt: tried again at `retryAt`, or dropped when nil (given up).
+    func mailFailed(id: Int64, retryAt: Date?) throws
+    /// Mails waiting (tests and the operator's health checks).
+    func pendingMailCount() throws -> Int
+
+    // MARK: Webhooks
+
+    /// Throws `StorageError.limitReached` when the user already has `limit` webhooks.
+    func createWebhook(
+        userID: Int64, url: String, events: [WebhookEventType], description: String?, secret: String, limit: Int, now: Date
+    ) throws -> Webhook
+    /// Oldest first, each with its newest delivery's state.
+    func webhooks(userID: Int64) throws -> [Webhook]
+    /// Deletes the webhook and its queued deliveries.
+    func deleteWebhook(id: Int64, userID: Int64) throws -> Bool
+    /// Queues the notice for each of the organizer's webhooks that subscribed to its type;
+    /// returns how many.
+    @discardableResult
+    func enqueueWebhookNotice(_ notice: WebhookNotice, userID: Int64, now: Date) throws -> Int
+    /// Leases up to `limit` due deliveries until `leaseUntil`. A delivery is due only when no
+    /// earlier one of the same webhook and subject is still pending: per-event order.
+    func dueDeliveries(now: Date, leaseUntil: Date, limit: Int) throws -> [PendingDelivery]
+    /// Records an attempt: delivered (`retryAt` ignored), to retry at `retryAt`, or failed for
+    /// good when `retryAt` is nil.
+    func recordDeliveryAttempt(id: Int64, delivered: Bool, responseStatus: Int?, retryAt: Date?, now: Date) throws
+
+    // MARK: Export
+
+    /// The organizer's events with id above `afterID`, by id, at most `limit` (keyset pages:
+    /// an export never holds more than one page).
+    func exportEvents(userID: Int64, afterID: Int64, limit: Int) throws -> [Event]
+    /// The same for raw clicks.
+    func exportClicks(userID: Int64, afterID: Int64, limit: Int) throws -> [ExportedClick]
+    /// Daily traffic of all the organizer's events, by event and day.
+    func exportTraffic(userID: Int64) throws -> [DailyTraffic]
+
     // MARK: Widget defaults
 
     /// The organizer's default widget settings (empty when never set).
@@ -367,4 +448,51 @@ extension Date {
     public var epochSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
 
     public init(epochSeconds: Int64) { self.init(timeIntervalSince1970: TimeInterval(epochSeconds)) }
+}
+
+/// A session found by its token: who, and which session (to revoke or keep).
+public struct SignedInSession: Sendable {
+    public var user: User
+    public var sessionID: Int64
+
+    public init(user: User, sessionID: Int64) {
+        self.user = user
+        self.sessionID = sessionID
+    }
+}
+
+/// One raw click as an export lists it.
+public struct ExportedClick: Sendable {
+    public var id: Int64
+    public var eventID: Int64
+    public var eventPublicID: String
+    public var provider: String
+    public var placement: String?
+    public var clickedAt: Date
+
+    public init(id: Int64, eventID: Int64, eventPublicID: String, provider: String, placement: String?, clickedAt: Date) {
+        self.id = id
+        self.eventID = eventID
+        self.eventPublicID = eventPublicID
+        self.provider = provider
+        self.placement = placement
+        self.clickedAt = clickedAt
+    }
+}
+
+/// One event's traffic on one UTC day.
+public struct DailyTraffic: Sendable {
+    public var eventID: Int64
+    public var dayStart: Int64
+    public var views: Int
+    public var clicks: Int
+    public var uniqueVisitors: Int
+
+    public init(eventID: Int64, dayStart: Int64, views: Int, clicks: Int, uniqueVisitors: Int) {
+        self.eventID = eventID
+        self.dayStart = dayStart
+        self.views = views
+        self.clicks = clicks
+        self.uniqueVisitors = uniqueVisitors
+    }
 }

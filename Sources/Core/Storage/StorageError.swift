@@ -9,6 +9,8 @@ public enum StorageError: Error, Equatable, Sendable {
     case placementLimitReached
     /// The row does not exist, or belongs to another organizer (callers must not tell the two apart).
     case notFound
+    /// The organizer already has as many tokens or webhooks as allowed.
+    case limitReached
     /// A row that cannot be turned back into a domain value (edited by hand, or a bug).
     case corruptRow(table: String, id: Int64?)
     /// `attendify backup` never overwrites a file.

@@ -57,6 +57,16 @@ extension PostgresStore {
                 SELECT COUNT(*) FROM raw
                 """
         }
+        if try milestonesWatched(eventIDs: Array(Set(eventIDs))) {
+            // Someone listens for milestones: the batch and the deliveries it triggers commit together.
+            return try write { connection in
+                let stored = Int(try connection.run(query).single(Int64.self))
+                var perEvent: [Int64: Int] = [:]
+                for id in eventIDs { perEvent[id, default: 0] += 1 }
+                try Self.queueMilestones(connection, storedPerEvent: perEvent, now: Date())
+                return stored
+            }
+        }
         return Int(try statement { connection in try connection.run(query).single(Int64.self) })
     }
 

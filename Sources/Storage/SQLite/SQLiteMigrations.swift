@@ -237,6 +237,79 @@ enum SQLiteMigrations {
                         SELECT event_id, bucket_start - bucket_start % 86400, 0, SUM(count), 0 FROM interaction_counts GROUP BY 1, 2;
                     """)
         }
+        migrator.registerMigration("v6: self-service accounts, API tokens, mail and webhook outboxes") { db in
+            // Tokens of every kind are stored as their SHA-256 only. Scopes and webhook event
+            // types are space-separated words. The outboxes keep a row until it is done, so a
+            // crash or a receiver that is down loses nothing; `next_attempt_at` doubles as the
+            // lease of the dispatcher working on it. Deleting a user deletes every row of theirs
+            // (foreign keys), and logs their feed id so other nodes remove the feed file.
+            try db.execute(
+                sql: """
+                    CREATE TABLE account_tokens (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        purpose TEXT NOT NULL,
+                        token_hash TEXT NOT NULL UNIQUE,
+                        new_email TEXT,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX account_tokens_user_id ON account_tokens(user_id);
+                    CREATE TABLE api_tokens (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL,
+                        scopes TEXT NOT NULL,
+                        token_hash TEXT NOT NULL UNIQUE,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER,
+                        last_used_at INTEGER
+                    );
+                    CREATE INDEX api_tokens_user_id ON api_tokens(user_id);
+                    CREATE TABLE mail_outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+                        recipient TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        text_body TEXT NOT NULL,
+                        html_body TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX mail_outbox_next_attempt_at ON mail_outbox(next_attempt_at);
+                    CREATE INDEX mail_outbox_user_id ON mail_outbox(user_id);
+                    CREATE TABLE webhooks (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        url TEXT NOT NULL,
+                        events TEXT NOT NULL,
+                        description TEXT,
+                        secret TEXT NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX webhooks_user_id ON webhooks(user_id);
+                    CREATE TABLE webhook_deliveries (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+                        delivery_id TEXT NOT NULL UNIQUE,
+                        event_type TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        data TEXT NOT NULL,
+                        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        response_status INTEGER,
+                        created_at INTEGER NOT NULL,
+                        next_attempt_at INTEGER NOT NULL,
+                        finished_at INTEGER
+                    );
+                    CREATE INDEX webhook_deliveries_due ON webhook_deliveries(state, next_attempt_at);
+                    CREATE INDEX webhook_deliveries_order ON webhook_deliveries(webhook_id, subject, id);
+                    CREATE TRIGGER link_changes_user_delete AFTER DELETE ON users WHEN OLD.feed_id IS NOT NULL BEGIN
+                        INSERT INTO link_changes (public_id) VALUES (OLD.feed_id);
+                    END;
+                    """)
+        }
         return migrator
     }
 }

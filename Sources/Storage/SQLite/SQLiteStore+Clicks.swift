@@ -46,6 +46,9 @@ extension SQLiteStore {
                 try upsert.execute(arguments: [key.eventID, key.bucketStart, key.type, count])
             }
             try traffic.write(db, column: "clicks")
+            var storedPerEvent: [Int64: Int] = [:]
+            for click in live { storedPerEvent[click.eventID, default: 0] += 1 }
+            try Self.queueMilestones(db, storedPerEvent: storedPerEvent, now: Date())
             return stored
         }
     }
