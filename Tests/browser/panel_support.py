@@ -367,3 +367,70 @@ def partner_site(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         return server, f"http://{host}:{server.server_address[1]}"
     pytest.fail("could not bind a second loopback HTTP server")
+
+
+# --------------------------------------------------------------------------------------------
+# A real SMTP server (issue 15: the account mails)
+# --------------------------------------------------------------------------------------------
+
+
+class MailCatcher:
+    """aiosmtpd (PyPI) on a free loopback port, keeping every message it is given: the mail
+    server `attendify serve --smtp-url smtp://127.0.0.1:PORT` delivers to. Use as a context
+    manager; `wait_for_mail` polls for a message to an address."""
+
+    def __init__(self):
+        if importlib.util.find_spec("aiosmtpd") is None:
+            unavailable("aiosmtpd is not installed (.venv/bin/python -m pip install aiosmtpd)")
+        self.messages: list[tuple[list[str], object]] = []
+        self._lock = threading.Lock()
+        self.port = 0
+        self._controller = None
+
+    def __enter__(self) -> "MailCatcher":
+        import email
+        import email.policy
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        catcher = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+                message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+                with catcher._lock:
+                    catcher.messages.append(([address.lower() for address in envelope.rcpt_tos], message))
+                return "250 Message accepted"
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._controller:
+            self._controller.stop()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def mails_to(self, address: str) -> list:
+        with self._lock:
+            return [message for recipients, message in self.messages if address.lower() in recipients]
+
+    def wait_for_mail(self, address: str, subject: str, timeout: float = 60.0):
+        """The first message to `address` whose Subject contains `subject` (waits up to `timeout`)."""
+        return wait_for(f"a mail to {address} about {subject!r}",
+                        lambda: next((m for m in self.mails_to(address) if subject in str(m["Subject"])), None),
+                        timeout=timeout, interval=0.2)
+
+
+def mail_parts(message) -> tuple[str, str]:
+    """(plain text, HTML) of a multipart/alternative mail; either may be ''."""
+    plain = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    return (plain.get_content() if plain else "", html.get_content() if html else "")
