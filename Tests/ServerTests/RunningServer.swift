@@ -18,6 +18,7 @@ func withRunningServer<T: Sendable>(
     config.bcryptCost = 4
     config.panelDirectory = "\(PackagePaths.root)/Panel"
     config.tracker.refreshInterval = .milliseconds(100)
+    config.outbox.mail = .folder(folder.file("mail"))
     configure(&config)
     let dependencies = try await AppDependencies.build(config: config, logger: Logger(label: "test"))
     let demoResult = demo ? try DemoSite(dependencies: dependencies, publicURL: config.publicURL).prepare() : nil
