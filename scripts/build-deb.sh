@@ -105,6 +105,12 @@ cat >"$pkg/etc/attendify/attendify.env" <<'EOF'
 # Set your domain before organizers start (calendars treat a changed UID as a new event).
 ATTENDIFY_PUBLIC_URL=http://localhost
 #ATTENDIFY_CLICK_LIMIT=10
+# Mail (password resets, e-mail changes): without a relay each mail is a file in
+# /var/lib/attendify/mail and nobody receives it. Keep the password in a file only root and
+# attendify can read.
+#ATTENDIFY_SMTP_URL=smtps://attendify@mail.example.com
+#ATTENDIFY_SMTP_PASSWORD_FILE=/etc/attendify/smtp-password
+#ATTENDIFY_MAIL_FROM=Attendify <no-reply@attendify.example.com>
 # Only with a legal basis (see the README's privacy section):
 #ATTENDIFY_STORE_CLIENT_INFO=1
 EOF

@@ -19,7 +19,7 @@ struct OutboxOptions: ParsableArguments {
     @Option(help: "From: of every mail (env ATTENDIFY_MAIL_FROM; default \"Attendify <no-reply@HOST>\" of the public URL).")
     var mailFrom: String?
 
-    @Option(help: "Without --smtp-url, each mail is one .eml file in this folder (env ATTENDIFY_MAIL_DIR; default ./data/mail).")
+    @Option(help: "Without --smtp-url, each mail is one .eml file in this folder (env ATTENDIFY_MAIL_DIR; default mail/ beside a SQLite --db, so ./data/mail).")
     var mailDir: String?
 
     @Option(help: "Seconds before a failed mail is retried; each retry waits twice as long, up to 5 minutes (default 5).")
@@ -48,7 +48,7 @@ struct OutboxOptions: ParsableArguments {
                 throw ValidationError("--smtp-url: \(error)")
             }
         } else {
-            outbox.mail = .folder(mailDir ?? Environment.value("ATTENDIFY_MAIL_DIR") ?? "./data/mail")
+            outbox.mail = .folder(mailDir ?? Environment.value("ATTENDIFY_MAIL_DIR") ?? Self.defaultMailFolder(database: config.databasePath))
         }
         outbox.mailFrom = mailFrom ?? Environment.value("ATTENDIFY_MAIL_FROM")
         outbox.mailRetryBase = try Self.seconds(mailRetryBase, "--mail-retry-base") ?? outbox.mailRetryBase
@@ -56,6 +56,15 @@ struct OutboxOptions: ParsableArguments {
         outbox.webhookRetryBase = try Self.seconds(webhookRetryBase, "--webhook-retry-base") ?? outbox.webhookRetryBase
         outbox.webhooksAllowPrivate = webhooksAllowPrivate || ["1", "true", "yes", "on"].contains(Environment.value("ATTENDIFY_WEBHOOKS_ALLOW_PRIVATE")?.lowercased() ?? "")
         config.outbox = outbox
+    }
+
+    /// `mail/` beside a SQLite database (`./data/mail` for the default one, and a folder the
+    /// services may write to when installed); `./data/mail` with PostgreSQL.
+    static func defaultMailFolder(database: String) -> String {
+        let isURL = database.lowercased().hasPrefix("postgres://") || database.lowercased().hasPrefix("postgresql://")
+        guard !isURL else { return "./data/mail" }
+        let folder = (database as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "./mail" : "\(folder)/mail"
     }
 
     private static func seconds(_ value: Double?, _ flag: String) throws -> Double? {
