@@ -3,7 +3,7 @@
 // the box that shows a new secret (an API token, a webhook's signing secret) exactly once.
 import { h, showFieldErrors } from "./dom.js";
 import { locale, t } from "./i18n.js";
-import { copyableLink, describe } from "./ui.js";
+import { copyText, describe, toast } from "./ui.js";
 
 /** "2026-05-01T09:30:00Z" -> "1 May 2026, 11:30" in the panel's language and the browser's zone. */
 export function instantText(iso) {
@@ -52,9 +52,27 @@ export function clearProblems(form) {
  * `box.reveal()` after inserting it.
  */
 export function secretBox({ id, heading, label, value, warning, onDone }) {
+  const input = h("input", {
+    // dir ltr: a secret reads left to right in a right-to-left panel too.
+    type: "text", id, readonly: true, value, class: "code", spellcheck: "false", autocomplete: "off", dir: "ltr",
+    "aria-describedby": `${id}-hint`, onfocus: (event) => event.target.select(),
+  });
+  const copyLabel = t("copySecret");
+  const copy = h("button", {
+    type: "button", id: `copy-${id}`, class: "secondary", "aria-label": t("copySecretOf", { name: label }),
+    onclick: async () => {
+      await copyText(input.value, input);
+      copy.textContent = t("copiedShort");
+      toast(t("copied"));
+      setTimeout(() => { copy.textContent = copyLabel; }, 2500);
+    },
+  }, copyLabel);
   const box = h("section", { class: "secret-box", id: `${id}-box`, "aria-labelledby": `${id}-heading` },
-    h("h3", { id: `${id}-heading` }, heading),
-    copyableLink({ id, label, value, hint: warning }),
+    h("h3", { id: `${id}-heading`, dir: "auto" }, heading),
+    h("div", { class: "field copy-field" },
+      h("label", { for: id }, label),
+      h("p", { class: "hint warning", id: `${id}-hint` }, warning),
+      h("div", { class: "copy-row" }, input, copy)),
     h("div", { class: "actions tight" },
       h("button", {
         type: "button", id: `${id}-done`, class: "secondary",
@@ -63,6 +81,6 @@ export function secretBox({ id, heading, label, value, warning, onDone }) {
           onDone?.();
         },
       }, t("secretDone"))));
-  box.reveal = () => box.querySelector(`#${CSS.escape(id)}`)?.focus();
+  box.reveal = () => input.focus();
   return box;
 }

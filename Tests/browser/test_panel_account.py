@@ -434,7 +434,6 @@ def test_password_change_and_sessions(journey, server, mailbox):
     assert api_login(base, email, PASSWORD)[0] == 401
     status, third = api_login(base, email, new_password)
     assert status == 200
-    mailbox.wait_for_mail(email, "password was changed", timeout=60)
 
     journey.step("sessions: revoking this one signs out")
     # The list was reloaded after the change: only this session is left.
@@ -445,6 +444,10 @@ def test_password_change_and_sessions(journey, server, mailbox):
     wait_for("the sign-in screen", lambda: journey.hash() == "#/signin")
     assert page_fetch(driver, "GET", "/api/auth/me")["status"] == 401
     assert call(base, "GET", "/api/auth/me", token=third["token"])[0] == 200, "another session was revoked too"
+
+    journey.step("the password-changed notice")
+    notice = mailbox.wait_for_mail(email, "password was changed", timeout=60)
+    assert email in mail_parts(notice)[0]
 
 
 # --------------------------------------------------------------------------------------------

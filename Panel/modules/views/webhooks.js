@@ -64,7 +64,8 @@ export async function webhooksSection() {
     const label = webhook.description || webhook.url;
     return h("li", { class: "row", dataset: { webhookId: webhook.id } },
       h("div", { class: "row-text" },
-        h("p", { class: "row-title webhook-url", dir: "ltr" }, webhook.url),
+        // The address reads left to right inside a paragraph that follows the page's direction.
+        h("p", { class: "row-title" }, h("span", { class: "webhook-url", dir: "ltr" }, webhook.url)),
         webhook.description ? h("p", { class: "row-description", dir: "auto" }, webhook.description) : null,
         h("p", { class: "row-meta" },
           detail(t("webhookEvents"), webhook.events.map(eventName).join(", ")),
