@@ -184,11 +184,21 @@ export function passwordsAgree(form, password, repeat) {
  * page's script is what confirms, so a mail scanner fetching the link changes nothing) and
  * shows the address the account now has.
  */
+let confirmedAddress = null;  // shown again when the screen re-renders (a language switch)
+
+function confirmedText(address) {
+  return h("p", {}, t("emailConfirmedPrefix"), " ", h("strong", { id: "confirmed-email", dir: "ltr" }, address));
+}
+
 export async function confirmEmailView(main, { onConfirmed }) {
   const token = linkToken();
   const status = h("div", { id: "confirm-email-status", role: "status", "aria-live": "polite" });
   const card = h("div", { class: "card narrow", id: "confirm-email" }, h("h1", {}, t("confirmEmailTitle")), status);
   main.replaceChildren(card);
+  if (!token && confirmedAddress) {
+    status.replaceChildren(confirmedText(confirmedAddress));
+    return;
+  }
   if (!token) {
     card.append(invalidLink("confirm-email-invalid", t("confirmNoToken"), "#/account", t("changeEmailAgain")));
     return;
@@ -197,7 +207,8 @@ export async function confirmEmailView(main, { onConfirmed }) {
   try {
     const user = await api("POST", "/api/auth/email/confirm", { token });
     forgetLinkToken();
-    status.replaceChildren(h("p", {}, t("emailConfirmedPrefix"), " ", h("strong", { id: "confirmed-email", dir: "ltr" }, user.email)));
+    confirmedAddress = user.email;
+    status.replaceChildren(confirmedText(user.email));
     toast(t("emailConfirmed"));
     await onConfirmed(user);
   } catch (problem) {
