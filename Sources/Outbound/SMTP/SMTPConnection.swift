@@ -32,7 +32,6 @@ final class SMTPConnection: Sendable {
                         try channel.pipeline.syncOperations.addHandler(
                             NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverHostname))
                     }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPReplyDecoder()))
                     try channel.pipeline.syncOperations.addHandler(SMTPReplyHandler())
                 }
             }
@@ -63,9 +62,14 @@ final class SMTPConnection: Sendable {
 
     /// Puts TLS under the running dialog (after the server's 220 to STARTTLS). The handshake
     /// runs as soon as the handler is in; its failure surfaces as an error on the next read.
+    /// Bytes already received would be plain text posing as the TLS session's first replies, so
+    /// their presence ends the connection; checking and inserting in one event-loop turn leaves
+    /// no gap for more to arrive unencrypted.
     func startTLS(context: NIOSSLContext, serverHostname: String?) async throws {
         let channel = self.channel
+        let replies = self.replies
         try await channel.eventLoop.submit {
+            guard replies.value.isDrained else { throw SMTPConnectionError.network("the SMTP server sent data right after agreeing to STARTTLS") }
             try channel.pipeline.syncOperations.addHandler(
                 NIOSSLClientHandler(context: context, serverHostname: serverHostname), position: .first)
         }.get()
