@@ -23,7 +23,8 @@ def main():
             "content_type": part.get_content_type(),
             "charset": part.get_content_charset(),
             "transfer_encoding": part.get("Content-Transfer-Encoding"),
-            "text": part.get_content(),
+            # Lines as a reader sees them: the CRLF of the wire format is not part of the text.
+            "text": part.get_content().replace("\r\n", "\n"),
         })
     print(json.dumps({
         "headers": [[name, str(value)] for name, value in message.items()],

@@ -14,6 +14,7 @@ Modes:
                                  (cert.pem, key.pem) with `openssl req`; needed for TLS modes
   --user U --password P          accept AUTH PLAIN/LOGIN with exactly these credentials
   --auth-over-plain              allow AUTH without TLS (aiosmtpd requires TLS by default)
+  --auth-only-login              offer AUTH LOGIN but not PLAIN
   --tempfail-rcpt N              answer 451 to RCPT for the first N recipients
   --reject-rcpt                  answer 550 to every RCPT
 """
@@ -80,7 +81,8 @@ def authenticator_for(user, password):
     def authenticate(server, session, envelope, mechanism, auth_data):
         ok = (isinstance(auth_data, LoginPassword)
               and auth_data.login == user.encode() and auth_data.password == password.encode())
-        return AuthResult(success=ok)
+        # handled=False makes aiosmtpd answer 535 itself (its default, handled=True, answers nothing).
+        return AuthResult(success=ok, handled=False)
     return authenticate
 
 
@@ -92,6 +94,7 @@ async def main():
     parser.add_argument("--user")
     parser.add_argument("--password")
     parser.add_argument("--auth-over-plain", action="store_true")
+    parser.add_argument("--auth-only-login", action="store_true")
     parser.add_argument("--tempfail-rcpt", type=int, default=0)
     parser.add_argument("--reject-rcpt", action="store_true")
     args = parser.parse_args()
@@ -103,6 +106,8 @@ async def main():
         kwargs["tls_context"] = context
     if args.user is not None:
         kwargs["authenticator"] = authenticator_for(args.user, args.password)
+    if args.auth_only_login:
+        kwargs["auth_exclude_mechanism"] = ["PLAIN"]
     # aiosmtpd only counts STARTTLS as encryption, so implicit TLS must lift its TLS-for-AUTH rule.
     kwargs["auth_require_tls"] = not (args.auth_over_plain or args.tls == "implicit")
 
