@@ -43,6 +43,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.server
+import importlib.util
 import json
 import re
 import threading
@@ -54,8 +55,8 @@ from datetime import date, timedelta
 import pytest
 from attendify_serve import running_serve
 from panel_support import (
-    PANEL, USER_AGENT, Journey, MailCatcher, axe_source, axe_violations, browser_binaries, check_console,
-    format_violations, mail_parts, page_fetch, start_chromium, wait_for,
+    PANEL, USER_AGENT, Journey, axe_source, axe_violations, browser_binaries, check_console, format_violations,
+    page_fetch, start_chromium, unavailable, wait_for,
 )
 
 SCREENSHOT_SUBFOLDER = "account"
@@ -85,8 +86,13 @@ IGNORED_CONSOLE = [
 
 @pytest.fixture(scope="module")
 def mailbox():
-    with MailCatcher() as catcher:
-        yield catcher
+    """The suite's real SMTP server (Tests/pysupport/mail_sink.py: aiosmtpd on loopback)."""
+    if importlib.util.find_spec("aiosmtpd") is None:
+        unavailable("aiosmtpd is not installed (.venv/bin/python -m pip install aiosmtpd)")
+    from mail_sink import MailSink
+
+    with MailSink() as sink:
+        yield sink
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +114,7 @@ def driver(tmp_path_factory):
     chromium, chromedriver = browser_binaries()
     downloads = tmp_path_factory.mktemp("account-downloads")
     browser = start_chromium(chromium, chromedriver, downloads)
+    browser.downloads = downloads  # the folder the export links download into
     yield browser
     browser.quit()
 
@@ -182,9 +189,14 @@ def browser_api(driver, method: str, path: str, body: dict | None = None) -> dic
     return json.loads(result["text"]) if result["text"] else {}
 
 
-def link_in(message, route: str) -> str:
+def mail_about(mailbox, address: str, subject: str, timeout: float = 60.0):
+    """The first mail to `address` whose subject contains `subject` (waits up to `timeout`)."""
+    return mailbox.wait_for(lambda m: address.lower() in m.to.lower() and subject in m.subject, deadline_s=timeout)[0]
+
+
+def link_in(mail, route: str) -> str:
     """The mail's link to `route`; the plain and the HTML part must carry the same one."""
-    plain, html = mail_parts(message)
+    plain, html = mail.text, mail.html
     pattern = re.compile(r"https?://[^\s\"'<>]+\?token=[A-Za-z0-9_-]{43}#/" + re.escape(route))
     links = pattern.findall(plain)
     assert links, f"no #/{route} link with token= in the plain text:\n{plain}"
@@ -263,13 +275,12 @@ def test_password_reset_journey(journey, server, mailbox, axe):
     journey.screenshot("forgot-sent")
 
     journey.step("the reset mail at the SMTP server")
-    message = mailbox.wait_for_mail(email, "Reset your Attendify password", timeout=60)
+    message = mail_about(mailbox, email, "Reset your Attendify password")
     reset_link = link_in(message, "reset-password")
     token = re.search(r"token=([A-Za-z0-9_-]+)", reset_link).group(1)
     print(f"   reset link: {reset_link.replace(token, '…')}")
     assert reset_link.startswith(f"{base}/?token=")
-    plain, _ = mail_parts(message)
-    assert email in plain and "one hour" in plain
+    assert email in message.text and "one hour" in message.text
 
     journey.step("the link opened: the token leaves the address bar and the history")
     driver.get(reset_link)
@@ -361,10 +372,10 @@ def test_change_email_through_the_account_screen(journey, server, mailbox, axe):
     assert browser_api(driver, "GET", "/api/auth/me")["email"] == old, "the address changed before the confirmation"
 
     journey.step("the confirmation mail to the new address")
-    message = mailbox.wait_for_mail(new, "Confirm your new e-mail address", timeout=60)
+    message = mail_about(mailbox, new, "Confirm your new e-mail address")
     confirm_link = link_in(message, "confirm-email")
     token = re.search(r"token=([A-Za-z0-9_-]+)", confirm_link).group(1)
-    assert new in mail_parts(message)[0]
+    assert new in message.text
 
     journey.step("the link opened")
     driver.get(confirm_link)
@@ -375,8 +386,8 @@ def test_change_email_through_the_account_screen(journey, server, mailbox, axe):
     journey.screenshot("email-confirmed")
 
     journey.step("the notice to the old address")
-    notice = mailbox.wait_for_mail(old, "e-mail address was changed", timeout=60)
-    assert new in mail_parts(notice)[0]
+    notice = mail_about(mailbox, old, "e-mail address was changed")
+    assert new in notice.text
     journey.go("#/account")
     wait_for("the new address on the account screen", lambda: text(journey, "#account-email") == new)
 
@@ -446,8 +457,8 @@ def test_password_change_and_sessions(journey, server, mailbox):
     assert call(base, "GET", "/api/auth/me", token=third["token"])[0] == 200, "another session was revoked too"
 
     journey.step("the password-changed notice")
-    notice = mailbox.wait_for_mail(email, "password was changed", timeout=60)
-    assert email in mail_parts(notice)[0]
+    notice = mail_about(mailbox, email, "password was changed")
+    assert email in notice.text
 
 
 # --------------------------------------------------------------------------------------------
@@ -615,10 +626,23 @@ def test_delete_account(journey, server):
     widget = event["widget_url"]
     wait_for("the widget to be published", lambda: call(base, "GET", widget.removeprefix(base))[0] == 200, timeout=20)
 
-    journey.step("delete: the export links")
+    journey.step("export: two plain links that download with the session cookie")
     journey.go("#/account")
-    assert journey.find("#export-json").get_attribute("href").endswith("/api/account/export")
-    assert journey.find("#export-clicks").get_attribute("href").endswith("/api/account/export/clicks.csv")
+    assert journey.find("#export-json").get_attribute("href") == f"{base}/api/account/export"
+    assert journey.find("#export-clicks").get_attribute("href") == f"{base}/api/account/export/clicks.csv"
+    for old in driver.downloads.glob("attendify-*"):
+        old.unlink()
+    journey.find("#export-json").click()
+    exported = wait_for("the JSON export in the downloads", lambda: next(
+        (p for p in driver.downloads.glob("attendify-export*.json") if p.stat().st_size), None), timeout=30)
+    data = wait_for("the export to be complete", lambda: json.loads(exported.read_text(encoding="utf-8")))
+    assert data["format"] == "attendify-export" and data["user"]["email"] == email, data.get("user")
+    assert [e["title"] for e in data["events"]] == ["Farewell webinar"]
+    assert not [key for key in data["api_tokens"] if "token" in key], "a token secret in the export"
+    journey.find("#export-clicks").click()
+    clicks = wait_for("the clicks CSV in the downloads", lambda: next(
+        (p for p in driver.downloads.glob("*.csv") if p.stat().st_size), None), timeout=30)
+    assert clicks.read_text(encoding="utf-8").splitlines()[0] == "event_id,event_public_id,provider,placement,clicked_at"
 
     journey.step("delete: not without the tick")
     journey.type_into("#delete-password", PASSWORD)
@@ -674,12 +698,24 @@ def test_new_screens_pass_axe(journey, server, axe, code):
     journey.visible("#webhook-secret")
     assert journey.find("#tokens-heading").text == texts["tokensTitle"]
     assert journey.find("#webhooks-heading").text == texts["webhooksTitle"]
-    overflow = journey.horizontal_overflow()
-    assert overflow["scrollWidth"] <= overflow["clientWidth"] + 1, overflow
     journey.screenshot(f"integrations-{code}")
     violations = axe_violations(driver, axe)
     print(f"   axe-core on the integrations screen ({code}): {len(violations)} violations")
     assert not violations, format_violations(violations)
+
+    journey.step(f"{code}: 360 px, no sideways scrolling")
+    driver.set_window_size(360, 800)
+    try:
+        for route, part in (("#/integrations", "#webhook-secret"), ("#/account", "#sessions-list")):
+            if journey.hash() != route:
+                journey.go(route)
+            journey.find(part)
+            overflow = journey.horizontal_overflow()
+            print(f"   {route} at 360 px: {overflow}")
+            journey.screenshot(f"mobile-{route.strip('#/')}-{code}")
+            assert overflow["scrollWidth"] <= 361, f"{route} scrolls sideways at 360 px: {overflow}"
+    finally:
+        driver.set_window_size(1280, 900)
 
     journey.step(f"{code}: forgot password, signed out")
     driver.delete_all_cookies()
