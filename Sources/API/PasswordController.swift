@@ -78,11 +78,19 @@ struct PasswordController<Context: APIRequestContext>: Sendable {
         let new = Self.newPassword(&fields)
         try fields.finish()
         guard let token, let new else { throw APIError.validation([]) }
-        // Hash first: a token is used up only when the new password can really be stored.
-        let hash = try await support.hasher.hash(new)
+        // Redeemed before bcrypt, so made-up tokens cost no password work; when the hash cannot
+        // be made (too many password checks waiting), the link is put back for another try.
+        let tokenHash = SessionToken.hash(token)
         guard SessionToken.looksValid(token),
-            let redeemed = try database.redeemAccountToken(tokenHash: SessionToken.hash(token), purpose: .passwordReset, now: support.now())
+            let redeemed = try database.redeemAccountToken(tokenHash: tokenHash, purpose: .passwordReset, now: support.now())
         else { throw AccountSupport.linkTokenProblem() }
+        let hash: String
+        do {
+            hash = try await support.hasher.hash(new)
+        } catch {
+            try? database.createAccountToken(userID: redeemed.userID, purpose: .passwordReset, tokenHash: tokenHash, newEmail: nil, now: support.now())
+            throw error
+        }
         do {
             try database.setPassword(userID: redeemed.userID, passwordHash: hash, keepingSession: nil, now: support.now())
         } catch StorageError.notFound {

@@ -22,8 +22,6 @@ public protocol DataStore: AnyObject, Sendable {
     /// Stores a session by the hash of its token (the token itself is never stored) and drops
     /// expired sessions.
     func createSession(userID: Int64, tokenHash: String, now: Date, expiresAt: Date) throws
-    /// The signed-in user for a token hash, if the session exists and has not expired.
-    func user(sessionTokenHash: String, now: Date) throws -> User?
     func deleteSession(tokenHash: String) throws
 
     // MARK: Account self-service
@@ -273,6 +271,11 @@ extension DataStore {
 
     public func linkChanges(after sequence: Int64) throws -> LinkChanges {
         try linkChanges(after: sequence, limit: 10_000)
+    }
+
+    /// The signed-in user for a token hash, if the session exists and has not expired.
+    public func user(sessionTokenHash: String, now: Date) throws -> User? {
+        try session(tokenHash: sessionTokenHash, now: now)?.user
     }
 
     public func rawClickCount() throws -> Int { try rawClickCount(eventID: nil) }

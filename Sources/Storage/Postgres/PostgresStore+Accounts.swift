@@ -29,10 +29,7 @@ extension PostgresStore {
         try read { connection in
             try connection.run(
                 "SELECT id, email, full_name, created_at, feed_id, password_hash FROM users WHERE lower(email) = lower(\(email))"
-            ).first.map { row in
-                let (id, email, fullName, createdAt, feedID, hash) = try row.decode((Int64, String, String?, Int64, String?, String).self)
-                return Credentials(user: try Self.user(id, email, fullName, createdAt, feedID), passwordHash: hash)
-            }
+            ).first.map { row in Credentials(user: try Self.decodeUser(row), passwordHash: try row.makeRandomAccess()[5].decode(String.self)) }
         }
     }
 
@@ -46,26 +43,6 @@ extension PostgresStore {
             // Housekeeping on the write path: expired sessions of anyone are useless rows.
             try connection.run("DELETE FROM sessions WHERE expires_at <= \(now.epochSeconds)")
         }
-    }
-
-    public func user(sessionTokenHash: String, now: Date) throws -> User? {
-        try read { connection in
-            try connection.run(
-                """
-                SELECT users.id, users.email, users.full_name, users.created_at, users.feed_id FROM sessions
-                JOIN users ON users.id = sessions.user_id
-                WHERE sessions.token_hash = \(sessionTokenHash) AND sessions.expires_at > \(now.epochSeconds)
-                """
-            ).first.map { row in
-                let (id, email, fullName, createdAt, feedID) = try row.decode((Int64, String, String?, Int64, String?).self)
-                return try Self.user(id, email, fullName, createdAt, feedID)
-            }
-        }
-    }
-
-    private static func user(_ id: Int64, _ email: String, _ fullName: String?, _ createdAt: Int64, _ feedID: String?) throws -> User {
-        guard let feedID = feedID.flatMap(PublicID.init) else { throw StorageError.corruptRow(table: "users", id: id) }
-        return User(id: id, email: email, fullName: fullName, createdAt: Date(epochSeconds: createdAt), feedID: feedID)
     }
 
     public func deleteSession(tokenHash: String) throws {

@@ -22,18 +22,6 @@ extension SQLiteStore {
         }
     }
 
-    /// The signed-in user for a token hash, if the session exists and has not expired.
-    public func user(sessionTokenHash: String, now: Date) throws -> User? {
-        try read { db in
-            try UserRecord.fetchOne(
-                db,
-                sql: """
-                    SELECT users.* FROM sessions JOIN users ON users.id = sessions.user_id
-                    WHERE sessions.token_hash = ? AND sessions.expires_at > ?
-                    """, arguments: [sessionTokenHash, now.epochSeconds])?.user()
-        }
-    }
-
     public func deleteSession(tokenHash: String) throws {
         try write { db in try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash]) }
     }
