@@ -106,6 +106,7 @@ import Testing
             return try await group.reduce([]) { $0 + $1 }
         }
         #expect(leased.map(\.data).sorted() == [#"{"n":0}"#, #"{"n":2}"#])
+        #expect(leased.allSatisfy { $0.deliveryID.count == 32 && $0.deliveryID.allSatisfy(\.isHexDigit) })
         #expect(try database.dueDeliveries(now: Fixtures.start, leaseUntil: lease, limit: 10).isEmpty)
 
         // A failed first delivery of A holds A's later ones back; B moves on when delivered.

@@ -209,5 +209,12 @@ enum WebhookRows {
     }
 
     /// 128 random bits as 32 hex digits: what receivers deduplicate on.
-    static func newDeliveryID() -> String { PublicID.random().rawValue }
+    static func newDeliveryID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let word = generator.next() as UInt64
+            let hex = String(word, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
+    }
 }
