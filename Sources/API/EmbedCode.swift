@@ -36,19 +36,5 @@ enum EmbedCode {
     }
 
     /// Escapes text for a double-quoted HTML attribute.
-    static func attribute(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\n", "\r\n", "\r": result += " "
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    static func attribute(_ text: String) -> String { HTMLEscape.text(text) }
 }
