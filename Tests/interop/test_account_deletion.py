@@ -349,15 +349,24 @@ def rss_kib(pid: int) -> int:
 
 
 class RSSSampler:
+    """Samples a process's VmRSS every 20 ms; `mark()` starts a new phase, and `peaks` holds the
+    highest reading of each phase."""
+
     def __init__(self, pid: int):
         self.pid = pid
         self.peak = rss_kib(pid)
+        self.peaks = [self.peak]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def mark(self) -> None:
+        self.peaks.append(rss_kib(self.pid))
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, rss_kib(self.pid))
+            value = rss_kib(self.pid)
+            self.peak = max(self.peak, value)
+            self.peaks[-1] = max(self.peaks[-1], value)
             time.sleep(0.02)
 
     def __enter__(self):
@@ -369,15 +378,21 @@ class RSSSampler:
         self._thread.join()
 
 
-def streamed_get(app: App, path: str, token: str, first_bytes: int = 256 * 1024, pause_s: float = 3.0):
+def streamed_get(app: App, path: str, token: str, sampler: "RSSSampler | None" = None, first_bytes: int = 256 * 1024,
+                 pause_s: float = 3.0):
     """GET path reading the first `first_bytes`, then not reading for `pause_s` (the server is
-    held back by the full socket), then the rest. Returns (response, first part, whole body)."""
+    held back by the full socket), then the rest. Returns (response, first part, whole body).
+    The sampler's phases: until the first bytes, the pause, the rest."""
     conn = http.client.HTTPConnection("127.0.0.1", app.port, timeout=300)
     conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
     response = conn.getresponse()
     assert response.status == 200, (response.status, response.read()[:500])
-    first = response.read(first_bytes) if response.chunked or response.length is None else response.read(first_bytes)
+    first = response.read(first_bytes)
+    if sampler:
+        sampler.mark()
     time.sleep(pause_s)
+    if sampler:
+        sampler.mark()
     rest = response.read()
     conn.close()
     return response, first, first + rest
@@ -398,11 +413,12 @@ def test_export_streams_a_large_account(apps, backend, tmp_path):
 
     baseline = rss_kib(app.proc.pid)
     with RSSSampler(app.proc.pid) as sampler:
-        response, first, body = streamed_get(app, "/api/account/export", owner.token)
+        response, first, body = streamed_get(app, "/api/account/export", owner.token, sampler)
     growth_kib = sampler.peak - baseline
     size_kib = len(body) // 1024
     print(f"export: {len(body):,} bytes; server RSS {baseline:,} KiB before, peak {sampler.peak:,} KiB "
-          f"(+{growth_kib:,} KiB); transfer-encoding {response.getheader('Transfer-Encoding')}")
+          f"(+{growth_kib:,} KiB); peaks until the first bytes / while held back / the rest: {sampler.peaks}; "
+          f"transfer-encoding {response.getheader('Transfer-Encoding')}")
     assert response.getheader("Content-Type", "").startswith("application/json")
     assert 'filename="attendify-export.json"' in (response.getheader("Content-Disposition") or "")
     assert response.chunked or response.getheader("Content-Length") is None, "a streamed answer has no Content-Length"

@@ -281,7 +281,7 @@ def test_a_stats_token_gets_403_on_every_write_route(apps, backend, receiver):
     stats = owner.token("stats only", ["stats:read"])["token"]
     before = snapshot(owner)
     requests = write_requests(owner)
-    assert len(requests) >= 20, f"only {len(requests)} write routes found in openapi.yaml"
+    assert len(requests) >= 17, f"only {len(requests)} write routes found in openapi.yaml"
     tried = []
     for method, path, body in requests:
         reply = owner.call(method, path, body, token=stats)

@@ -146,7 +146,9 @@ def test_mail_dir_drop_in_the_organizers_language(apps, backend, folder, tmp_pat
         drop = tmp_path / "outgoing mail"
         extra += ["--mail-dir", str(drop)]
     else:
-        drop = apps.root / "data" / "mail"  # ./data/mail in the server's working directory
+        # The default: mail/ beside a SQLite database (./data/mail for the default ./data one),
+        # ./data/mail in the working directory with PostgreSQL.
+        drop = apps.root / "mail" if db is None else apps.root / "data" / "mail"
     app = apps.serve(db, env, *extra, trusted_proxy=False, metrics=False)
     email = organizer(app)
     login = call(app, "POST", "/api/auth/login", {"email": email, "password": PASSWORD})

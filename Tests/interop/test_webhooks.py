@@ -81,8 +81,9 @@ class Organizer:
     def __init__(self, app: App):
         self.app = app
         self.email = f"hooks-{uuid.uuid4().hex[:10]}@example.com"
-        assert self.call("POST", "/api/auth/register", {"email": self.email, "password": PASSWORD}).status == 201
-        login = self.call("POST", "/api/auth/login", {"email": self.email, "password": PASSWORD})
+        self.token: str | None = None
+        assert self.call("POST", "/api/auth/register", {"email": self.email, "password": PASSWORD}, token=None).status == 201
+        login = self.call("POST", "/api/auth/login", {"email": self.email, "password": PASSWORD}, token=None)
         assert login.status == 200, login
         self.token = login.json()["token"]
 
@@ -109,9 +110,9 @@ class Organizer:
         return reply.json()
 
 
-def serve(apps: Apps, backend, *extra: str) -> App:
+def serve(apps: Apps, backend, *extra: str, name: str = "serve") -> App:
     _, db, env = backend
-    return apps.serve(db, env, *extra, trusted_proxy=False, metrics=False)
+    return apps.serve(db, env, *extra, trusted_proxy=False, metrics=False, name=name)
 
 
 def event_of(record: Record) -> dict:
@@ -149,7 +150,7 @@ def test_private_targets_need_the_operator_flag(apps, backend, receiver):
     assert strict.call("GET", "/api/webhooks").json()["webhooks"] == []
     apps.stop_all()
 
-    allowing = Organizer(serve(apps, backend, *FLAGS))
+    allowing = Organizer(serve(apps, backend, *FLAGS, name="serve-allowing"))
     created = allowing.webhook(receiver.url())
     assert created["url"] == receiver.url()
     assert re.match(r"^whsec_[A-Za-z0-9_-]+$", created["secret"]), created["secret"]

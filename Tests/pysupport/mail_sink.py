@@ -149,7 +149,7 @@ class MailSink:
         deadline = time.monotonic() + 30
         while True:
             controller = Controller(_Handler(self), hostname=HOST, port=self.port, ready_timeout=10,
-                                    server_kwargs={"decode_data": False})
+                                    decode_data=False)
             try:
                 controller.start()
                 break
