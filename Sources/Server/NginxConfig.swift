@@ -47,10 +47,12 @@ public struct NginxConfig: Sendable {
     /// Levels `errorLogLevel` may take (Nginx's, without `debug`, which needs a debug build).
     public static let errorLogLevels = ["info", "notice", "warn", "error", "crit", "alert", "emerg"]
 
-    /// The routes that take credentials: only POSTs to these are rate limited per address by the
-    /// `attendify_auth` zone (add a future password reset here). Everything else under /api/,
-    /// the session check every panel load makes included, is not limited by it.
-    public static let credentialRoutes = ["/api/auth/login", "/api/auth/register"]
+    /// The routes that take credentials or mailed tokens, or send mail to any address: only
+    /// POSTs to these are rate limited per address by the `attendify_auth` zone. Everything else
+    /// under /api/, the session check every panel load makes included, is not limited by it.
+    public static let credentialRoutes = [
+        "/api/auth/login", "/api/auth/register", "/api/auth/password-reset", "/api/auth/password-reset/confirm", "/api/auth/email/confirm",
+    ]
 
     /// The private access log format: nothing that identifies a visitor. `$uri` is the path
     /// without the query string (after our rewrites: a widget logs as its index.html).

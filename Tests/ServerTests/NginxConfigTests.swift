@@ -101,9 +101,15 @@ import Testing
     /// every panel load makes, /me and logout go to /api/ unlimited.
     @Test func onlyCredentialRoutesAreLimitedByTheAuthZone() throws {
         let text = NginxConfig().render()
-        #expect(NginxConfig.credentialRoutes == ["/api/auth/login", "/api/auth/register"])
+        #expect(
+            NginxConfig.credentialRoutes == [
+                "/api/auth/login", "/api/auth/register", "/api/auth/password-reset", "/api/auth/password-reset/confirm", "/api/auth/email/confirm",
+            ])
         #expect(!text.contains("location /api/auth/ {"))
-        #expect(text.contains(#"location ~ "^(?:/api/auth/login|/api/auth/register)/*$" {"#))
+        #expect(
+            text.contains(
+                #"location ~ "^(?:/api/auth/login|/api/auth/register|/api/auth/password-reset|/api/auth/password-reset/confirm|/api/auth/email/confirm)/*$" {"#
+            ))
         #expect(text.contains("limit_req_zone $attendify_credential_client zone=attendify_auth:10m rate=10r/m;"))
         #expect(text.contains("map $request_method $attendify_credential_client {\n    POST $binary_remote_addr;\n    default \"\";\n}"))
         #expect(count("limit_req zone=attendify_auth", in: text) == 1)
