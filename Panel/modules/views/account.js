@@ -113,7 +113,8 @@ function sessionsSection({ onSignedOut }) {
           h("span", {}, ...tParts("labelled", { label: t("expiresAt") }, "value", instant(session.expires_at))))),
       h("button", {
         type: "button", class: "danger", id: `revoke-session-${session.id}`,
-        "aria-label": session.current ? t("revokeThisSession") : t("revokeSessionOf", { date: instantText(session.created_at) }),
+        // The name starts with the visible word (WCAG 2.5.3) and says which session.
+        "aria-label": t("labelled", { label: t("revoke"), value: session.current ? t("thisSession") : instantText(session.created_at) }),
         onclick: () => revoke(session),
       }, t("revoke")));
   }

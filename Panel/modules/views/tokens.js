@@ -70,7 +70,7 @@ export async function tokensSection() {
       h("button", {
         type: "button", class: "danger", id: `revoke-token-${token.id}`,
         "aria-label": t("revokeTokenOf", { name: token.name }), onclick: () => revoke(token),
-      }, t("revoke")));
+      }, t("revokeToken")));
   }
 
   function render() {
