@@ -26,11 +26,13 @@ test has its own organizer.
    once, the signature scheme explained; an event created through the API is delivered to the
    receiver signed with that secret (`Attendify-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")`);
    the list says "Delivered"; deleted after the dialog.
-6. Account deletion: refused without the tick; then deleted, the browser is signed out, the
-   login fails and the widget of the organizer's event is 404.
+6. Export and deletion: the account screen's two plain links download the JSON export (the
+   organizer and their event, no secret) and the clicks CSV (its header row); deletion is refused
+   without the tick; then done, the browser is signed out, the login fails and the widget of the
+   organizer's event is 404.
 7. axe-core (WCAG 2.0/2.1 A and AA, best practices) on the account and integrations screens
-   (with a secret showing) in English and Arabic (right to left), and on the forgot-password
-   screen in Arabic.
+   (with both secrets showing; the latter in the dark scheme too) in English and Arabic (right to
+   left), and on the forgot-password screen; at 360 px neither screen scrolls sideways.
 
 Screenshots go to ATTENDIFY_SCREENSHOTS/account (or a temp folder, printed as "screenshots:").
 Every SEVERE console entry must be one of the deliberately refused requests (IGNORED_CONSOLE).
@@ -702,6 +704,16 @@ def test_new_screens_pass_axe(journey, server, axe, code):
     violations = axe_violations(driver, axe)
     print(f"   axe-core on the integrations screen ({code}): {len(violations)} violations")
     assert not violations, format_violations(violations)
+
+    journey.step(f"{code}: integrations in the dark scheme (the badges and the secret box have colours of their own)")
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    try:
+        journey.screenshot(f"integrations-dark-{code}")
+        violations = axe_violations(driver, axe)
+        print(f"   axe-core on the integrations screen, dark ({code}): {len(violations)} violations")
+        assert not violations, format_violations(violations)
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
 
     journey.step(f"{code}: 360 px, no sideways scrolling")
     driver.set_window_size(360, 800)
