@@ -14,6 +14,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return error.response()
+        } catch StorageError.notFound {
+            // A row this request refers to went away meanwhile (its account was erased, say).
+            return APIError.notFound.response()
         } catch let error as ValidationFailure {
             return APIError.validation(error.issues).response()
         } catch let error as HTTPError {

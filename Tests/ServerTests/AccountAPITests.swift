@@ -176,6 +176,45 @@ import Testing
         }
     }
 
+    /// Erasure racing the same account's writes: every answer is a success or a clean 401/404,
+    /// and nothing of the account is left, in the database or in out/.
+    @Test func erasureRacingTheAccountsOwnWritesLeavesNothingBehind() async throws {
+        try await withRunningServer(demo: false) { http, site in
+            let api = APIClient(http: http)
+            let token = try await api.signUp("racing@example.com")
+            let user = try #require(try site.database.user(email: "racing@example.com"))
+            _ = try await api.createEvent(token: token)
+            let statuses = try await withThrowingTaskGroup(of: (String, Int).self) { group in
+                for index in 0..<16 {
+                    group.addTask {
+                        let body = APIClient.validEvent.merging(["title": "Race \(index)"]) { $1 }
+                        return ("event", try await api.call("POST", "/api/events", json: body, token: token).status)
+                    }
+                }
+                for index in 0..<6 {
+                    group.addTask {
+                        ("token", try await api.call("POST", "/api/tokens", json: ["name": "t\(index)", "scopes": ["events:read"]], token: token).status)
+                    }
+                    group.addTask {
+                        let hook = ["url": "https://hooks.example.com/\(index)", "events": ["event.created"]] as [String: Any]
+                        return ("webhook", try await api.call("POST", "/api/webhooks", json: hook, token: token).status)
+                    }
+                }
+                group.addTask { ("delete", try await api.call("DELETE", "/api/account", json: ["password": "correct horse battery"], token: token).status) }
+                var all: [(String, Int)] = []
+                for try await result in group { all.append(result) }
+                return all
+            }
+            #expect(statuses.first { $0.0 == "delete" }?.1 == 204)
+            #expect(statuses.allSatisfy { [201, 204, 401, 404].contains($0.1) }, "\(statuses)")
+            #expect(try site.database.user(id: user.id) == nil)
+            #expect(try site.database.events(userID: user.id).isEmpty && site.database.apiTokens(userID: user.id).isEmpty)
+            #expect(try site.database.webhooks(userID: user.id).isEmpty)
+            let leftovers = try FileManager.default.subpathsOfDirectory(atPath: site.outputDirectory).filter { $0.hasSuffix(".html") || $0.hasSuffix(".ics") }
+            #expect(leftovers.isEmpty, "files left in out/: \(leftovers.prefix(5))")
+        }
+    }
+
     @Test func deletingTheAccountNeedsThePasswordAndRemovesItsPublicFiles() async throws {
         try await withRunningServer(demo: false) { http, site in
             let api = APIClient(http: http)

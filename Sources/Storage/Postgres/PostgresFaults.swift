@@ -43,6 +43,7 @@ enum PostgresFaults {
         if error is StorageFault || error is StorageError { return error }
         if let state = sqlState(error) {
             switch state {
+            case "23503": return StorageError.notFound  // foreign_key_violation: what it refers to was deleted meanwhile
             case "53100": return StorageFault.full  // disk_full
             case "53200", "53300", "55P03", "57014", serializationFailure, deadlockDetected:
                 return StorageFault.busy  // out of memory, too many connections, lock timeout, cancelled, retries used up

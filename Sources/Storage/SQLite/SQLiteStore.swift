@@ -84,6 +84,8 @@ public final class SQLiteStore: DataStore {
         do {
             return try body()
         } catch let error as DatabaseError {
+            // A row written for something deleted meanwhile (an event of an erased account).
+            if error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY { throw StorageError.notFound }
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED: throw StorageFault.busy
             case .SQLITE_FULL: throw StorageFault.full
