@@ -176,6 +176,22 @@ import Testing
         }
     }
 
+    /// The token limit holds when many scripts create tokens at once.
+    @Test func parallelTokenCreationsStopExactlyAtTheLimit() async throws {
+        try await withRunningServer(demo: false) { http, _ in
+            let api = APIClient(http: http)
+            let token = try await api.signUp("many@example.com")
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<60 {
+                    group.addTask { try await api.call("POST", "/api/tokens", json: ["name": "t\(index)", "scopes": ["stats:read"]], token: token).status }
+                }
+                return try await group.reduce(into: [Int: Int]()) { $0[$1, default: 0] += 1 }
+            }
+            #expect(statuses == [201: 50, 409: 10])
+            #expect((try await api.call("GET", "/api/tokens", token: token).json["tokens"] as? [Any])?.count == 50)
+        }
+    }
+
     /// Erasure racing the same account's writes: every answer is a success or a clean 401/404,
     /// and nothing of the account is left, in the database or in out/.
     @Test func erasureRacingTheAccountsOwnWritesLeavesNothingBehind() async throws {
