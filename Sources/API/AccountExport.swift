@@ -11,10 +11,12 @@ struct AccountExport: Sendable {
     let publicBase: String
     let now: Date
 
-    static let eventsPerPage = 200
-    static let clicksPerPage = 5_000
+    static let eventsPerPage = 100
+    static let clicksPerPage = 1_000
     /// Bytes gathered before a write: large enough for few writes, small enough to stay flat.
-    static let flushBytes = 64 * 1024
+    /// Each write waits while the connection's buffer is full, so a slow reader slows the export
+    /// down instead of making it pile up here.
+    static let flushBytes = 32 * 1024
 
     /// The small part, read before the answer starts.
     struct Header: Encodable {

@@ -19,10 +19,7 @@ struct TokensController<Context: APIRequestContext>: Sendable {
         let user = try context.requireUser()
         var fields = try await JSONBody.object(from: request, limit: config.maximumBodyBytes)
         fields.rejectUnknownKeys(allowed: ["name", "scopes", "expires_at"])
-        let name = fields.string("name", required: true, maximumLength: 100).map {
-            PlainText.normalized($0).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        if name?.isEmpty == true { fields.add(ValidationFailure(field: "name", message: "must not be empty")) }
+        let name = fields.label("name", required: true, maximumLength: 100)
         let scopes = fields.words("scopes", of: APIScope.self)
         let expiresAt = fields.dateTime("expires_at")
         if let expiresAt, expiresAt <= now() { fields.add(ValidationFailure(field: "expires_at", message: "must be in the future")) }
@@ -55,6 +52,18 @@ struct TokensController<Context: APIRequestContext>: Sendable {
 }
 
 extension JSONFields {
+    /// A one-line name (`DisplayLabel`): trimmed, no line breaks or control characters.
+    mutating func label(_ key: String, required: Bool = false, maximumLength: Int) -> String? {
+        // Read with room for surrounding whitespace; the length rule applies to the trimmed name.
+        guard let raw = string(key, required: required, maximumLength: maximumLength * 4) else { return nil }
+        do {
+            return try DisplayLabel.validated(raw, field: key, maximumLength: maximumLength)
+        } catch {
+            add(error)
+            return nil
+        }
+    }
+
     /// A non-empty array of distinct words from a fixed set (scopes, webhook event types).
     mutating func words<Word: RawRepresentable & CaseIterable>(_ key: String, of type: Word.Type) -> [Word]? where Word.RawValue == String {
         let allowed = Word.allCases.map(\.rawValue).joined(separator: ", ")

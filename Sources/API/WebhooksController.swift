@@ -27,14 +27,14 @@ struct WebhooksController<Context: APIRequestContext>: Sendable {
             fields.add(ValidationFailure(field: "url", message: problem))
         }
         let events = fields.words("events", of: WebhookEventType.self)
-        let description = fields.string("description", maximumLength: 200).map {
-            PlainText.normalized($0).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        // An empty description is no description.
+        let description = fields.string("description", maximumLength: 800)?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty == false
+            ? fields.label("description", maximumLength: 200) : nil
         try fields.finish()
         guard let url, let events else { throw APIError.validation([]) }
         do {
             let webhook = try database.createWebhook(
-                userID: user.id, url: url, events: events, description: description?.isEmpty == true ? nil : description,
+                userID: user.id, url: url, events: events, description: description,
                 secret: WebhookSecret.generate(), limit: config.maximumWebhooksPerUser, now: now())
             return try JSONResponse.make(
                 WebhookResponse(webhook: webhook, withSecret: true), status: .created, headers: [.location: "/api/webhooks/\(webhook.id)"])

@@ -14,4 +14,18 @@ struct Attendify: AsyncParsableCommand {
             ServeCommand.self, APICommand.self, TrackCommand.self, GenerateCommand.self, CheckTemplatesCommand.self, MigrateCommand.self,
             NginxConfigCommand.self, BackupCommand.self, RestoreCommand.self, MigrateToPostgresCommand.self,
         ])
+
+    static func main() async {
+        MemoryArenas.limit()  // before any thread allocates
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -28,25 +28,6 @@ public struct Placement: Sendable, Equatable {
     /// The name as stored: trimmed, 1 to 80 characters, no control characters (it is shown in
     /// the panel, in CSV files and as a JSON key, never in the widget).
     public static func validatedName(_ raw: String) throws(ValidationFailure) -> String {
-        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty else { throw ValidationFailure(field: "name", message: "must not be empty") }
-        guard name.count <= maximumNameLength else {
-            throw ValidationFailure(field: "name", message: "must be at most \(maximumNameLength) characters")
-        }
-        guard !name.unicodeScalars.contains(where: isForbidden) else {
-            throw ValidationFailure(field: "name", message: "must not contain control characters or line breaks")
-        }
-        return name
-    }
-
-    /// Control characters, line and paragraph separators, and invisible format characters (bidi
-    /// overrides could make a name read differently in the panel); the zero-width joiner stays,
-    /// emoji sequences need it.
-    private static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
-        case .control, .lineSeparator, .paragraphSeparator: true
-        case .format: scalar != "\u{200D}"
-        default: false
-        }
+        try DisplayLabel.validated(raw, field: "name", maximumLength: maximumNameLength)
     }
 }
