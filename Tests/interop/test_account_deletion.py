@@ -11,10 +11,12 @@
   .ics, event feed and organizer feed 404 at once, /track/{public_id}/… 404 within seconds, their
   session and token are 401; another organizer's data is untouched.
 - test_export_streams_a_large_account: 1,000 events and 100,000 clicks (seeded straight into the
-  database with consistent rollups): GET /api/account/export answers with the first bytes while
-  the server is held back by an unread socket, its RSS (/proc/PID/status VmRSS) grows by far less
-  than the export's size, the JSON parses (1,000 events, 100,000 clicks, daily clicks summing to
-  100,000) and clicks.csv has 100,001 lines.
+  database with consistent rollups): GET /api/account/export is chunked; a reader that takes the
+  first 256 KiB and pauses finds only what the socket buffers hold produced (/proc/net/tcp
+  queues), far from the whole export, so the server waits for its reader; the server's RSS
+  (/proc/PID/status VmRSS, sampled throughout) grows by less than the export's size (no copy of it
+  in memory); the JSON parses (1,000 events, 100,000 clicks, daily clicks summing to 100,000);
+  clicks.csv is back-pressured the same way and has 100,001 lines.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import gzip
 import http.client
 import json
+import socket
 import sqlite3
 import threading
 import time
@@ -384,6 +387,13 @@ def streamed_get(app: App, path: str, token: str, sampler: "RSSSampler | None" =
     held back by the full socket), then the rest. Returns (response, first part, whole body).
     The sampler's phases: until the first bytes, the pause, the rest."""
     conn = http.client.HTTPConnection("127.0.0.1", app.port, timeout=300)
+    # A small receive buffer (set before connecting, so the window stays small): the kernel can
+    # then absorb little of the answer, and a server that waits for its reader stops soon.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 * 1024)
+    sock.settimeout(300)
+    sock.connect(("127.0.0.1", app.port))
+    conn.sock = sock
     conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
     response = conn.getresponse()
     assert response.status == 200, (response.status, response.read()[:500])
@@ -393,9 +403,26 @@ def streamed_get(app: App, path: str, token: str, sampler: "RSSSampler | None" =
     time.sleep(pause_s)
     if sampler:
         sampler.mark()
+    queued = queued_bytes(app.port, sock.getsockname()[1])
     rest = response.read()
     conn.close()
-    return response, first, first + rest
+    return response, first, first + rest, queued
+
+
+def queued_bytes(server_port: int, client_port: int) -> int:
+    """Bytes the kernel holds between the server and the client on this connection: the server
+    socket's send queue plus the client socket's receive queue (/proc/net/tcp, hex fields)."""
+    total = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, queues = fields[1], fields[2], fields[4]
+        local_port, remote_port = int(local.split(":")[1], 16), int(remote.split(":")[1], 16)
+        tx, rx = (int(x, 16) for x in queues.split(":"))
+        if (local_port, remote_port) == (server_port, client_port):
+            total += tx
+        elif (local_port, remote_port) == (client_port, server_port):
+            total += rx
+    return total
 
 
 def test_export_streams_a_large_account(apps, backend, tmp_path):
@@ -413,17 +440,24 @@ def test_export_streams_a_large_account(apps, backend, tmp_path):
 
     baseline = rss_kib(app.proc.pid)
     with RSSSampler(app.proc.pid) as sampler:
-        response, first, body = streamed_get(app, "/api/account/export", owner.token, sampler)
+        response, first, body, queued = streamed_get(app, "/api/account/export", owner.token, sampler)
     growth_kib = sampler.peak - baseline
     size_kib = len(body) // 1024
     print(f"export: {len(body):,} bytes; server RSS {baseline:,} KiB before, peak {sampler.peak:,} KiB "
           f"(+{growth_kib:,} KiB); peaks until the first bytes / while held back / the rest: {sampler.peaks}; "
-          f"transfer-encoding {response.getheader('Transfer-Encoding')}")
+          f"transfer-encoding {response.getheader('Transfer-Encoding')}; "
+          f"after reading {len(first):,} bytes and pausing, {queued:,} bytes were queued in the kernel")
     assert response.getheader("Content-Type", "").startswith("application/json")
     assert 'filename="attendify-export.json"' in (response.getheader("Content-Disposition") or "")
     assert response.chunked or response.getheader("Content-Length") is None, "a streamed answer has no Content-Length"
     assert first.startswith(b"{") and len(first) == 256 * 1024
-    assert growth_kib < size_kib / 2, f"RSS grew by {growth_kib} KiB for an export of {size_kib} KiB: not streamed"
+    # Streamed with back-pressure: while the reader pauses, the server has produced only what the
+    # socket buffers hold, far from the whole export (causal: it waits for its reader) ...
+    produced = len(first) + queued
+    assert produced < 0.8 * len(body), \
+        f"{produced:,} of {len(body):,} bytes were produced while the reader paused: the server does not wait for it"
+    # ... and never holds a copy of the whole export: resident memory grows by less than its size.
+    assert growth_kib < size_kib, f"RSS grew by {growth_kib} KiB for an export of {size_kib} KiB: held in memory"
 
     export = json.loads(body)
     assert export["format"] == "attendify-export" and export["version"] == 1
@@ -438,7 +472,8 @@ def test_export_streams_a_large_account(apps, backend, tmp_path):
     assert warm.email not in body.decode(), "another organizer's data in the export"
 
     with RSSSampler(app.proc.pid) as sampler:
-        response, first, csv_body = streamed_get(app, "/api/account/export/clicks.csv", owner.token)
+        response, first, csv_body, queued = streamed_get(app, "/api/account/export/clicks.csv", owner.token, sampler)
+    assert len(first) + queued < 0.8 * len(csv_body), "clicks.csv is not back-pressured"
     assert response.getheader("Content-Type", "").startswith("text/csv")
     lines = csv_body.decode().splitlines()
     assert lines[0] == "event_id,event_public_id,provider,placement,clicked_at", lines[0]
