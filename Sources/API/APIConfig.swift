@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Settings of the organizer API, as one plain value the CLI and tests build.
@@ -37,6 +38,8 @@ public struct APIConfig: Sendable {
     /// Webhooks may target loopback and private addresses (and plain http): an operator's
     /// choice for receivers on their own network, and for tests.
     public var webhooksAllowPrivate = false
+    /// Rung after queueing mail or deliveries, so this process's dispatchers send at once.
+    public var outboxSignals = OutboxSignals()
     /// Proxies whose `X-Forwarded-For` names the real client (the Nginx in front).
     public var trustedProxies: Set<String> = []
 

@@ -50,6 +50,7 @@ struct AccountSupport: Sendable {
 
     func queue(_ mail: OutgoingMail, userID: Int64?) throws {
         try database.enqueueMail(mail, userID: userID, now: now())
+        config.outboxSignals.mail.fire()
     }
 
     /// A new single-use token for a mailed link, stored hashed.

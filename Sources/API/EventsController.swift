@@ -13,7 +13,9 @@ struct EventsController<Context: APIRequestContext>: Sendable {
     let config: APIConfig
     let now: @Sendable () -> Date
 
-    var webhooks: WebhookNotifier { WebhookNotifier(database: database, publicBase: config.publicBase, now: now) }
+    var webhooks: WebhookNotifier {
+        WebhookNotifier(database: database, publicBase: config.publicBase, signals: config.outboxSignals, now: now)
+    }
 
     static var defaultPageSize: Int { 20 }
     static var maximumPageSize: Int { 100 }

@@ -8,6 +8,7 @@ import Logging
 struct WebhookNotifier: Sendable {
     let database: any DataStore
     let publicBase: String
+    let signals: OutboxSignals
     let now: @Sendable () -> Date
 
     /// What an update means to a receiver: cancelling is its own event type.
@@ -23,7 +24,9 @@ struct WebhookNotifier: Sendable {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let data = String(decoding: try encoder.encode(Data(event: EventResponse(event, publicBase: publicBase, now: now()))), as: UTF8.self)
-            try database.enqueueWebhookNotice(WebhookNotice(type: type, subject: event.publicID.rawValue, data: data), userID: event.userID, now: now())
+            let queued = try database.enqueueWebhookNotice(
+                WebhookNotice(type: type, subject: event.publicID.rawValue, data: data), userID: event.userID, now: now())
+            if queued > 0 { signals.webhooks.fire() }
         } catch {
             // The change itself succeeded and is published; only the notification is lost.
             logger.error("could not queue webhook deliveries", metadata: ["type": "\(type.rawValue)", "error": "\(error)"])

@@ -19,7 +19,8 @@ public struct AppDependencies: Sendable {
     }
     /// The mail and webhook dispatchers every API server runs.
     func outboxService(config: ServeConfig) throws -> OutboxService {
-        try OutboxService(database: database, config: config.outbox, publicURL: config.publicURL, logger: logger, now: now)
+        try OutboxService(
+            database: database, config: config.outbox, signals: config.outboxSignals, publicURL: config.publicURL, logger: logger, now: now)
     }
     /// How often it looks for due work; tests shorten it.
     public var schedulerInterval: Duration = .seconds(10)

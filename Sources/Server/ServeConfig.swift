@@ -1,3 +1,4 @@
+import Core
 import API
 import EdgeTracker
 import Foundation
@@ -35,6 +36,8 @@ public struct ServeConfig: Sendable {
     public var panelDirectory: String?
     /// Where mail goes and how webhooks are delivered.
     public var outbox = OutboxConfig()
+    /// Shared by the API (which rings) and the dispatchers (which wait), so one value per server.
+    public var outboxSignals = OutboxSignals()
 
     /// The API's settings derived from this config.
     public var api: APIConfig {
@@ -44,6 +47,7 @@ public struct ServeConfig: Sendable {
         config.bcryptCost = bcryptCost
         if let maximumPendingPasswordChecks { config.maximumPendingPasswordChecks = maximumPendingPasswordChecks }
         config.webhooksAllowPrivate = outbox.webhooksAllowPrivate
+        config.outboxSignals = outboxSignals
         return config
     }
 

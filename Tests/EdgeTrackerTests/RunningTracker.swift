@@ -28,7 +28,10 @@ struct TrackerHarness: @unchecked Sendable {
     func storedClicks() throws -> Int { try database.rawClickCount(eventID: event.id) }
 
     /// Polls until `condition` holds or `timeout` passes; the tests never sleep a fixed time.
-    func eventually(timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws -> Bool {
+    /// Generous, like the follower tests': the whole suite shares two cores (and, in the
+    /// PostgreSQL pass, one server with hundreds of connections); this bounds a hang, it does
+    /// not measure speed.
+    func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return true }

@@ -19,6 +19,9 @@ func withRunningServer<T: Sendable>(
     config.panelDirectory = "\(PackagePaths.root)/Panel"
     config.tracker.refreshInterval = .milliseconds(100)
     config.outbox.mail = .folder(folder.file("mail"))
+    // The API's wake-ups send at once; dozens of test servers polling every second on one
+    // PostgreSQL would slow the suite's trackers past their deadlines.
+    config.outbox.pollInterval = .seconds(30)
     configure(&config)
     let dependencies = try await AppDependencies.build(config: config, logger: Logger(label: "test"))
     let demoResult = demo ? try DemoSite(dependencies: dependencies, publicURL: config.publicURL).prepare() : nil

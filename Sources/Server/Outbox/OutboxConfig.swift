@@ -31,7 +31,8 @@ public struct OutboxConfig: Sendable {
     /// Loopback, private and link-local targets (and plain http) allowed: the operator's choice.
     public var webhooksAllowPrivate = false
 
-    /// How often the dispatchers look for due work.
+    /// How often the dispatchers look for due work besides their wake-ups: retries falling due,
+    /// and rows queued by other processes (another node, the tracker's milestones).
     public var pollInterval: Duration = .seconds(1)
 
     public init() {}

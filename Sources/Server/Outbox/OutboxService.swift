@@ -10,9 +10,13 @@ struct OutboxService: Service {
     let mail: MailDispatcher
     let webhooks: WebhookDispatcher
     let interval: Duration
+    let signals: OutboxSignals
     let logger: Logger
 
-    init(database: any DataStore, config: OutboxConfig, publicURL: URL, logger: Logger, now: @escaping @Sendable () -> Date) throws {
+    init(
+        database: any DataStore, config: OutboxConfig, signals: OutboxSignals, publicURL: URL, logger: Logger,
+        now: @escaping @Sendable () -> Date
+    ) throws {
         let transport: any MailTransport =
             switch config.mail {
             case .folder(let path): try MailDirTransport(directory: path)
@@ -25,21 +29,24 @@ struct OutboxService: Service {
             policy: WebhookTargetPolicy(allowPrivate: config.webhooksAllowPrivate), timeout: .milliseconds(Int64(config.webhookTimeout * 1_000)))
         webhooks = WebhookDispatcher(database: database, client: client, config: config, logger: logger, now: now)
         interval = config.pollInterval
+        self.signals = signals
         self.logger = logger
     }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await loop("mail") { _ = try await mail.sendDue() } }
-                group.addTask { await loop("webhooks") { _ = try await webhooks.deliverDue() } }
+                group.addTask { await loop("mail", wakeUp: signals.mail) { _ = try await mail.sendDue() } }
+                group.addTask { await loop("webhooks", wakeUp: signals.webhooks) { _ = try await webhooks.deliverDue() } }
             }
         }
     }
 
-    /// Storage calls block, so each loop runs on the services' threads.
-    private func loop(_ name: String, _ tick: @escaping @Sendable () async throws -> Void) async {
-        await withTaskExecutorPreference(BlockingWorkExecutor.services) {
+    /// Storage calls block, so each loop runs on blocking-work threads: the API's, which this
+    /// work belongs with, never the services' set, whose threads commit clicks and follow changes
+    /// and must not wait behind an outbox poll on a slow database.
+    private func loop(_ name: String, wakeUp: ChangeSignal, _ tick: @escaping @Sendable () async throws -> Void) async {
+        await withTaskExecutorPreference(BlockingWorkExecutor.shared) {
             var failing = false
             while !Task.isCancelled {
                 do {
@@ -50,7 +57,7 @@ struct OutboxService: Service {
                     if !failing { logger.warning("the \(name) outbox failed; retrying", metadata: ["error": "\(error)"]) }
                     failing = true
                 }
-                try? await Task.sleep(for: interval)
+                await wakeUp.wait(upTo: interval)
             }
         }
     }
